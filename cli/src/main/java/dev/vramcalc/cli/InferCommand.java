@@ -1,0 +1,148 @@
+package dev.vramcalc.cli;
+
+import dev.vramcalc.core.BadInputException;
+import dev.vramcalc.core.Model;
+import dev.vramcalc.core.estimate.InferenceEstimate;
+import dev.vramcalc.core.estimate.InferenceEstimator;
+import dev.vramcalc.core.estimate.MemoryLevel;
+import dev.vramcalc.core.estimate.Term;
+import dev.vramcalc.core.hardware.Gpu;
+import dev.vramcalc.core.precision.Formats;
+import dev.vramcalc.core.precision.KvCacheType;
+import dev.vramcalc.core.precision.WeightFormat;
+import dev.vramcalc.core.workload.InferenceWorkload;
+import dev.vramcalc.io.json.JsonWriter;
+import dev.vramcalc.io.report.Documents;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Prints the inference memory per GPU, term by term, with the fit verdict. */
+@Command(name = "infer", description = "Memory per GPU to serve a model: weights, KV cache, activations, logits, overheads; fit verdict.")
+final class InferCommand implements Callable<Integer> {
+
+  @Mixin ModelOptions modelOptions;
+  @Mixin GpuOptions gpuOptions;
+  @Mixin OutputOptions output;
+
+  @Option(names = "--weights", paramLabel = "FORMAT", description = "Weight format (default: the checkpoint's own): fp32, fp16, bf16, fp8, int8, gptq-int4, awq-int4, nf4, nf4-dq, mxfp4, nvfp4, q8_0, q6_k, q5_k_m, q4_k_m, q4_0, q3_k_m, q2_k, …")
+  String weights;
+
+  @Option(names = {"--kv-cache", "--kv-cache-dtype"}, paramLabel = "TYPE", description = "KV cache type: auto (the compute dtype), fp16, bf16, fp8, q8_0, q4_0, …")
+  String kvCache = "auto";
+
+  @Option(names = "--batch", paramLabel = "B", description = "Sequences served at once (default 1).")
+  long batch = 1;
+
+  @Option(names = "--seq-len", paramLabel = "S", description = "Tokens per sequence held in the KV cache, prompt plus output (default 4096, capped at the model's maximum).")
+  Long seqLen;
+
+  @Option(names = "--prompt-len", paramLabel = "P", description = "Prompt tokens processed in one prefill pass (default: the whole sequence).")
+  Long promptLen;
+
+  @Option(names = {"--tp", "--tensor-parallel-size"}, paramLabel = "N", description = "Tensor-parallel size.")
+  Integer tp;
+
+  @Option(names = {"--pp", "--pipeline-parallel-size"}, paramLabel = "N", description = "Pipeline-parallel size.")
+  int pp = 1;
+
+  @Option(names = "--engine", paramLabel = "NAME", description = "Engine profile: generic (default).")
+  String engine = "generic";
+
+  @Option(names = "--no-flash-attn", description = "Attention materializes the score matrix (eager attention).")
+  boolean noFlash;
+
+  @Option(names = "--headroom", paramLabel = "FRACTION", description = "Safety margin (default 0.2: 'fits' needs device memory under 80% of usable).")
+  double headroom = InferenceWorkload.DEFAULT_HEADROOM;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  static final long DEFAULT_SEQ_LEN = 4096;
+
+  @Override
+  public Integer call() {
+    if (!engine.equals("generic")) {
+      throw new BadInputException("engine", "--engine '" + engine + "' is not available in this version; use --engine generic");
+    }
+    Model model = modelOptions.resolve();
+    Gpu gpu = gpuOptions.device();
+    if (gpu == null) {
+      throw new BadInputException("gpu", "infer needs a device: --gpu ID (see 'vramcalc gpus') or --gpu-memory SIZE");
+    }
+    int gpus = gpuOptions.count();
+    int t = tp != null ? tp : (gpuOptions.gpus != null ? gpus / Math.max(pp, 1) : 1);
+    if (gpuOptions.gpus != null && (long) t * pp != gpus) {
+      throw new BadInputException("gpus", "--gpus (" + gpus + ") must equal --tp × --pp (" + t + " × " + pp + ")");
+    }
+    long s = seqLen != null ? seqLen : defaultSeqLen(model);
+    WeightFormat w = weights == null ? null : Formats.named("weights", weights);
+    InferenceWorkload workload = new InferenceWorkload(batch, s, promptLen != null ? promptLen : s, w,
+        KvCacheType.parse("kv-cache", kvCache), t, pp, !noFlash, headroom);
+    InferenceEstimate e = InferenceEstimator.estimate(model, gpu, workload);
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.json) {
+      out.println(JsonWriter.write(Documents.infer(e)));
+      return ExitCodes.OK;
+    }
+    render(out, e, seqLen == null);
+    return ExitCodes.OK;
+  }
+
+  private static long defaultSeqLen(Model model) {
+    if (!model.hasArchitecture()) {
+      return DEFAULT_SEQ_LEN;
+    }
+    long max = model.architecture().dims().maxPositionEmbeddings();
+    return max > 0 ? Math.min(DEFAULT_SEQ_LEN, max) : DEFAULT_SEQ_LEN;
+  }
+
+  private void render(PrintWriter out, InferenceEstimate e, boolean defaultedSeqLen) {
+    String u = output.unit();
+    InferenceWorkload w = e.workload();
+    Gpu g = e.gpu();
+    out.println(e.model().id() + (e.model().hfId() != null && !e.model().hfId().equals(e.model().id()) ? " (" + e.model().hfId() + ")" : "")
+        + " on " + (w.tp() * w.pp() > 1 ? (w.tp() * w.pp()) + " × " : "") + g.name());
+    out.println(String.format(Locale.ROOT, "batch %d × %,d tokens%s, weights %s, KV cache %s%s%s, generic engine",
+        w.batch(), w.seqLen(), defaultedSeqLen ? " (default --seq-len)" : "", e.weightFormat().label(), w.kvCache().id(),
+        w.tp() > 1 ? ", tensor parallel " + w.tp() : "", w.pp() > 1 ? ", pipeline parallel " + w.pp() : ""));
+    out.println();
+    Table t = new Table(false, true, false);
+    t.row("component", u, "formula");
+    t.rule();
+    List<String> sources = new ArrayList<>();
+    for (MemoryLevel level : MemoryLevel.values()) {
+      for (Term term : e.terms()) {
+        if (term.level() != level) {
+          continue;
+        }
+        sources.add(term.name() + ": " + term.source());
+        t.row(term.name() + (term.estimated() ? " ~" : ""), output.gib(term.bytes()), term.formula());
+      }
+      switch (level) {
+        case ALLOCATED -> t.row("= allocated", output.gib(e.allocated()), "live tensors at the peak (torch max_memory_allocated)");
+        case RESERVED -> t.row("= reserved", output.gib(e.reserved()), "what the allocator holds (torch max_memory_reserved)");
+        case DEVICE -> t.row("= device", output.gib(e.device()), "what nvidia-smi shows for the process");
+      }
+      t.rule();
+    }
+    out.print(t.render());
+    double share = 100.0 * e.device().value() / g.usable().value();
+    out.println(String.format(Locale.ROOT, "verdict: %s — %s %s of %s %s usable per GPU (%.1f%%; %s); 'fits' needs at most %s %s (%d%% margin); headroom %s%s %s",
+        e.fit().verdict().label(), output.gib(e.device()), u, output.gib(g.usable()), u, share, g.usableBasis(),
+        output.gib(e.fit().limit()), u, Math.round(w.headroom() * 100), e.fit().headroomBytes() < 0 ? "-" : "",
+        output.gib(Math.abs(e.fit().headroomBytes())), u));
+    for (String n : e.notes()) {
+      out.println("note: " + n);
+    }
+    out.println("~ estimated; other terms are exact arithmetic on the model's shapes. Sources:");
+    for (String s : sources) {
+      out.println("  " + s);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.vramcalc.core.model;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Returns the exact shape of a model: every tensor of its checkpoint and how each decoder layer
+ * attends.
+ *
+ * @param modelType the Hugging Face {@code model_type} this was read as ({@code llama}, {@code gemma3})
+ * @param kind the broad shape (decoder, encoder, …)
+ * @param tensors every parameter tensor of the published checkpoint
+ * @param dims the main stack's sizes in the glossary's symbols
+ * @param attention one entry per decoder layer (empty for encoders)
+ * @param torchDtype the checkpoint's {@code torch_dtype} ({@code bfloat16}), or null when unknown
+ * @param notes facts the reader should know about this reading (what is counted, what is skipped)
+ * @param ggufRopeFreqs elements of the fp32 {@code rope_freqs} tensor llama.cpp's converter adds for
+ *     Llama 3.1-style RoPE scaling (head_dim / 2), which the Hugging Face checkpoint does not hold
+ */
+public record Architecture(
+    String modelType,
+    ModelKind kind,
+    List<TensorSpec> tensors,
+    Dimensions dims,
+    List<AttentionLayer> attention,
+    String torchDtype,
+    List<String> notes,
+    long ggufRopeFreqs) {
+
+  public Architecture(String modelType, ModelKind kind, List<TensorSpec> tensors, Dimensions dims,
+      List<AttentionLayer> attention, String torchDtype, List<String> notes) {
+    this(modelType, kind, tensors, dims, attention, torchDtype, notes, 0);
+  }
+
+  public Architecture {
+    tensors = List.copyOf(tensors);
+    attention = List.copyOf(attention);
+    notes = List.copyOf(notes);
+    if (tensors.isEmpty()) {
+      throw new IllegalArgumentException("an architecture must have at least one tensor");
+    }
+  }
+
+  /**
+   * Returns the exact parameter count, by component, and the parameters active per token.
+   *
+   * <p>Active parameters count every tensor once except routed experts, of which a token uses
+   * {@code e} of {@code E} per MoE layer, and multi-token-prediction modules, which plain decoding
+   * does not run.
+   */
+  public Parameters parameters() {
+    Map<Component, Long> breakdown = new EnumMap<>(Component.class);
+    long total = 0;
+    long active = 0;
+    for (TensorSpec t : tensors) {
+      long n = t.elements();
+      total = Math.addExact(total, n);
+      breakdown.merge(t.component(), n, Math::addExact);
+      if (!t.loadedForInference()) {
+        continue;
+      }
+      if (t.experts() > 0) {
+        active = Math.addExact(active, n / t.experts() * dims.expertsPerToken());
+      } else {
+        active = Math.addExact(active, n);
+      }
+    }
+    return new Parameters(total, active, breakdown);
+  }
+
+  /** Returns the decoder layer count that holds a KV cache. */
+  public int kvLayers() {
+    return attention.size();
+  }
+
+  /** The exact parameter counts of a model. */
+  public record Parameters(long total, long active, Map<Component, Long> breakdown) {
+    public Parameters {
+      EnumMap<Component, Long> copy = new EnumMap<>(Component.class);
+      copy.putAll(breakdown);
+      breakdown = java.util.Collections.unmodifiableMap(copy);
+    }
+  }
+}

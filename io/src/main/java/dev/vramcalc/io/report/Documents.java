@@ -1,0 +1,287 @@
+package dev.vramcalc.io.report;
+
+import dev.vramcalc.core.Model;
+import dev.vramcalc.core.estimate.Fit;
+import dev.vramcalc.core.estimate.Footprint;
+import dev.vramcalc.core.estimate.InferenceEstimate;
+import dev.vramcalc.core.estimate.KvCache;
+import dev.vramcalc.core.estimate.Term;
+import dev.vramcalc.core.hardware.Gpu;
+import dev.vramcalc.core.hardware.GpuCatalog;
+import dev.vramcalc.core.model.Architecture;
+import dev.vramcalc.core.model.AttentionLayer;
+import dev.vramcalc.core.model.Component;
+import dev.vramcalc.core.model.Dimensions;
+import dev.vramcalc.core.precision.DataType;
+import dev.vramcalc.core.precision.WeightFormat;
+import dev.vramcalc.io.catalog.ModelCatalog;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Returns the JSON documents of the interface contract, as ordered maps the CLI prints and the
+ * server returns: the same document for the same inputs on both faces.
+ */
+public final class Documents {
+
+  private Documents() {}
+
+  /** Returns {@code {"error": {"code": ..., "message": ...}}}. */
+  public static Map<String, Object> error(String code, String message, String field) {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("code", code);
+    inner.put("message", message);
+    if (field != null) {
+      inner.put("field", field);
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("error", inner);
+    return doc;
+  }
+
+  /** Returns the architecture summary: the glossary's symbols under their config names. */
+  public static Map<String, Object> architecture(Architecture a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Dimensions d = a.dims();
+    m.put("model_type", a.modelType());
+    m.put("kind", a.kind().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("hidden_size", d.hiddenSize());
+    m.put("num_hidden_layers", d.numLayers());
+    m.put("num_attention_heads", d.numHeads());
+    m.put("num_key_value_heads", d.numKvHeads());
+    m.put("head_dim", d.headDim());
+    m.put("intermediate_size", d.intermediateSize());
+    m.put("vocab_size", d.vocabSize());
+    m.put("attention", attentionKind(a));
+    if (d.isMoe()) {
+      m.put("num_experts", d.numExperts());
+      m.put("experts_per_token", d.expertsPerToken());
+      m.put("moe_intermediate_size", d.moeIntermediateSize());
+      m.put("shared_expert_intermediate_size", d.sharedIntermediateSize());
+      m.put("moe_layers", d.numMoeLayers());
+    }
+    if (d.maxPositionEmbeddings() > 0) {
+      m.put("max_position_embeddings", d.maxPositionEmbeddings());
+    }
+    if (a.torchDtype() != null) {
+      m.put("torch_dtype", a.torchDtype());
+    }
+    return m;
+  }
+
+  /** Returns mha, gqa, mqa, mla, with "+ sliding window" when some layers slide. */
+  public static String attentionKind(Architecture a) {
+    if (a.attention().isEmpty()) {
+      return "bidirectional (encoder)";
+    }
+    AttentionLayer first = a.attention().get(0);
+    if (first instanceof AttentionLayer.Latent) {
+      return "mla";
+    }
+    Dimensions d = a.dims();
+    String base = d.numKvHeads() == d.numHeads() ? "mha" : d.numKvHeads() == 1 ? "mqa" : "gqa";
+    long sliding = a.attention().stream().filter(l -> l instanceof AttentionLayer.SlidingWindow).count();
+    if (sliding == a.attention().size()) {
+      return base + " (sliding window on every layer)";
+    }
+    if (sliding > 0) {
+      return base + " (" + sliding + " sliding-window and " + (a.attention().size() - sliding) + " global layers)";
+    }
+    return base;
+  }
+
+  private static Map<String, Object> fit(Fit f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("fits", f.fits());
+    m.put("verdict", f.verdict().label());
+    m.put("headroom_bytes", f.headroomBytes());
+    return m;
+  }
+
+  /** Returns the params document. */
+  public static Map<String, Object> params(Model model, WeightFormat format, Gpu gpu, double headroom) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("model", model.id());
+    if (model.hfId() != null) {
+      doc.put("hf_id", model.hfId());
+    }
+    WeightFormat f = format != null ? format : model.checkpointFormat();
+    if (model.hasArchitecture()) {
+      Architecture a = model.architecture();
+      Architecture.Parameters p = a.parameters();
+      doc.put("architecture", architecture(a));
+      doc.put("parameters", p.total());
+      doc.put("active_parameters", p.active());
+      Map<String, Object> breakdown = new LinkedHashMap<>();
+      for (Map.Entry<Component, Long> e : p.breakdown().entrySet()) {
+        breakdown.put(e.getKey().key(), e.getValue());
+      }
+      doc.put("breakdown", breakdown);
+      DataType act = dev.vramcalc.core.estimate.InferenceEstimator.activationType(model, f);
+      if (a.kind().hasKvCache()) {
+        doc.put("kv_bytes_per_token", KvCache.bytesPerToken(a, 1, act));
+      }
+    } else {
+      doc.put("architecture", null);
+      doc.put("parameters", model.declaredParameters());
+      doc.put("active_parameters", model.declaredParameters());
+      doc.put("breakdown", Map.of());
+    }
+    doc.put("weight_bytes", Footprint.weights(model, f).value());
+    doc.put("weights_format", f.id().equals("checkpoint") ? f.label() : f.id());
+    doc.put("checkpoint_format", model.checkpointFormat().label());
+    List<Object> rows = new ArrayList<>();
+    for (Footprint.Entry e : Footprint.table(model, gpu, headroom)) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("precision", e.format().id());
+      r.put("label", e.format().label());
+      r.put("weight_bytes", e.weights().value());
+      if (e.fit() != null) {
+        r.putAll(fit(e.fit()));
+      }
+      rows.add(r);
+    }
+    doc.put("footprint", rows);
+    if (gpu != null) {
+      doc.put("gpu", gpu(gpu, 1));
+    }
+    doc.put("provenance", model.provenance());
+    if (model.hasArchitecture()) {
+      doc.put("notes", model.architecture().notes());
+    }
+    return doc;
+  }
+
+  /** Returns the GPU summary used inside estimates. */
+  public static Map<String, Object> gpu(Gpu g, int count) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", g.id());
+    m.put("name", g.name());
+    m.put("memory_bytes", g.memory().value());
+    m.put("usable_bytes", g.usable().value());
+    m.put("usable_basis", g.usableBasis());
+    m.put("count", count);
+    return m;
+  }
+
+  private static Map<String, Object> term(Term t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", t.name());
+    m.put("bytes", t.bytes().value());
+    m.put("formula", t.formula());
+    m.put("source", t.source());
+    m.put("estimated", t.estimated());
+    m.put("level", t.level().name().toLowerCase(java.util.Locale.ROOT));
+    return m;
+  }
+
+  /** Returns the inference document. */
+  public static Map<String, Object> infer(InferenceEstimate e) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("mode", "inference");
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("id", e.model().id());
+    if (e.model().hfId() != null) {
+      model.put("hf_id", e.model().hfId());
+    }
+    model.put("architecture", e.model().hasArchitecture() ? e.model().architecture().modelType() : null);
+    model.put("parameters", e.model().parameters());
+    model.put("weights_format", e.weightFormat().id().equals("checkpoint") ? e.weightFormat().label() : e.weightFormat().id());
+    doc.put("model", model);
+    doc.put("gpu", gpu(e.gpu(), e.workload().tp() * e.workload().pp()));
+    Map<String, Object> workload = new LinkedHashMap<>();
+    workload.put("batch", e.workload().batch());
+    workload.put("seq_len", e.workload().seqLen());
+    workload.put("prompt_len", e.workload().promptLen());
+    workload.put("kv_cache", e.workload().kvCache().id());
+    workload.put("tp", e.workload().tp());
+    workload.put("pp", e.workload().pp());
+    workload.put("flash_attention", e.workload().flashAttention());
+    workload.put("headroom", e.workload().headroom());
+    doc.put("workload", workload);
+    Map<String, Object> perGpu = new LinkedHashMap<>();
+    Map<String, Object> components = new LinkedHashMap<>();
+    for (Term t : e.terms()) {
+      components.put(t.name(), t.bytes().value());
+    }
+    perGpu.put("components", components);
+    perGpu.put("allocated_bytes", e.allocated().value());
+    perGpu.put("reserved_bytes", e.reserved().value());
+    perGpu.put("device_bytes", e.device().value());
+    if (e.workload().pp() > 1) {
+      perGpu.put("pipeline_stage", e.stage());
+    }
+    doc.put("per_gpu", perGpu);
+    doc.put("fits", e.fit().fits());
+    doc.put("verdict", e.fit().verdict().label());
+    doc.put("headroom_bytes", e.fit().headroomBytes());
+    doc.put("limit_bytes", e.fit().limit().value());
+    Map<String, Object> engine = new LinkedHashMap<>();
+    engine.put("name", "generic");
+    doc.put("engine", engine);
+    if (e.kvBytesPerToken() > 0) {
+      doc.put("kv_bytes_per_token", e.kvBytesPerToken());
+    }
+    List<Object> terms = new ArrayList<>();
+    for (Term t : e.terms()) {
+      terms.add(term(t));
+    }
+    doc.put("terms", terms);
+    doc.put("notes", e.notes());
+    return doc;
+  }
+
+  /** Returns the models document: every preset with its shape and counts. */
+  public static Map<String, Object> models(ModelCatalog catalog) {
+    List<Object> rows = new ArrayList<>();
+    for (ModelCatalog.Entry entry : catalog.entries()) {
+      Model m = catalog.load(entry);
+      Architecture.Parameters p = m.architecture().parameters();
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("id", entry.id());
+      r.put("hf_id", entry.hfId());
+      r.put("model_type", m.architecture().modelType());
+      r.put("parameters", p.total());
+      r.put("active_parameters", p.active());
+      r.put("checkpoint_format", m.checkpointFormat().label());
+      r.put("attention", attentionKind(m.architecture()));
+      r.put("verbatim", entry.verbatim());
+      r.put("source", entry.source());
+      rows.add(r);
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("models", rows);
+    return doc;
+  }
+
+  /** Returns the GPU catalog document. */
+  public static Map<String, Object> gpus(GpuCatalog catalog) {
+    List<Object> rows = new ArrayList<>();
+    for (Gpu g : catalog.all()) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("id", g.id());
+      r.put("name", g.name());
+      r.put("vendor", g.vendor());
+      r.put("segment", g.segment());
+      r.put("memory_bytes", g.memory().value());
+      r.put("memory_label", g.memoryLabel());
+      r.put("usable_bytes", g.usable().value());
+      r.put("usable_basis", g.usableBasis());
+      r.put("bandwidth_gb_s", g.bandwidthGBs());
+      r.put("bf16_tflops", g.bf16Tflops());
+      r.put("fp8_tflops", g.fp8Tflops());
+      r.put("int8_tops", g.int8Tops());
+      r.put("interconnect", g.interconnect());
+      r.put("interconnect_gb_s", g.interconnectGBs());
+      r.put("price_usd", g.priceUsd());
+      r.put("price_usd_per_hour", g.priceUsdPerHour());
+      r.put("source", g.source());
+      rows.add(r);
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("gpus", rows);
+    return doc;
+  }
+}
