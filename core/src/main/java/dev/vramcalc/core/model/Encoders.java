@@ -115,13 +115,13 @@ final class Encoders {
     }
     if (maskedLm && !roberta) {
       dense(t, "cls.predictions.transform.dense", h, h, Component.HEADS);
-      t.layerNorm("cls.predictions.transform.LayerNorm", h, -1);
+      t.layerNorm("cls.predictions.transform.LayerNorm", h, -1, Component.HEADS);
       t.replicated("cls.predictions.bias", new long[] {vocab}, TensorRole.BIAS, Component.HEADS, -1);
       dense(t, "cls.seq_relationship", 2, h, Component.HEADS);
       notes.add("BERT pretraining checkpoints keep the pooler, the masked-LM head (its decoder shares the word embeddings) and the next-sentence head");
     } else if (maskedLm) {
       dense(t, "lm_head.dense", h, h, Component.HEADS);
-      t.layerNorm("lm_head.layer_norm", h, -1);
+      t.layerNorm("lm_head.layer_norm", h, -1, Component.HEADS);
       t.replicated("lm_head.bias", new long[] {vocab}, TensorRole.BIAS, Component.HEADS, -1);
       notes.add("the masked-LM decoder shares the word embeddings and is counted once");
     } else if (classifier) {

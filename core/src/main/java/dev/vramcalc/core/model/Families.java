@@ -72,7 +72,10 @@ public final class Families {
       throw new BadInputException("model_type", cfg.origin() + ": unsupported model_type '" + type + "'; supported: " + String.join(", ", supported()));
     }
     try {
-      return builder.apply(type, cfg);
+      Architecture arch = builder.apply(type, cfg);
+      // Every later formula multiplies counts by at most 8 bytes per element: check that fits now.
+      Math.multiplyExact(arch.parameters().total(), 8L);
+      return arch;
     } catch (ArithmeticException e) {
       throw new BadInputException("config", cfg.origin() + ": the sizes in this config overflow 64-bit counts (model_type " + type + ")");
     }

@@ -94,8 +94,13 @@ final class TensorList {
 
   /** A LayerNorm: weight and bias. */
   void layerNorm(String prefix, long n, int layer) {
-    norm(prefix + ".weight", n, layer);
-    add(prefix + ".bias", new long[] {n}, TensorRole.NORM, Component.NORMS, layer, -1, 0, 0, 0);
+    layerNorm(prefix, n, layer, Component.NORMS);
+  }
+
+  /** A LayerNorm filed under a component (a task head's own norm). */
+  void layerNorm(String prefix, long n, int layer, Component c) {
+    add(prefix + ".weight", new long[] {n}, TensorRole.NORM, c, layer, -1, 0, 0, 0);
+    add(prefix + ".bias", new long[] {n}, TensorRole.NORM, c, layer, -1, 0, 0, 0);
   }
 
   /** A vocabulary-parallel token embedding {@code [V, h]}. */

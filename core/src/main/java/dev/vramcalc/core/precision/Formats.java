@@ -59,8 +59,16 @@ public final class Formats {
         "block linear weights in NVFP4: 16 E2M1 values and one FP8 scale per 9 bytes, fp32 global scales; the rest BF16",
         Codec.NVFP4, DataType.BF16, List.of(), false));
     for (GgufMix.Ftype f : GgufMix.Ftype.values()) {
-      register(new GgufMix(f));
+      if (f != GgufMix.Ftype.BF16) {
+        register(new GgufMix(f));
+      }
     }
+    register(new GgufMix(GgufMix.Ftype.BF16) {
+      @Override
+      public String id() {
+        return "gguf-bf16";
+      }
+    });
     ALIASES.put("float32", "fp32");
     ALIASES.put("float16", "fp16");
     ALIASES.put("half", "fp16");
@@ -83,7 +91,9 @@ public final class Formats {
   private Formats() {}
 
   private static WeightFormat register(WeightFormat f) {
-    BY_ID.put(f.id(), f);
+    if (BY_ID.put(f.id(), f) != null) {
+      throw new IllegalStateException("two formats named " + f.id());
+    }
     return f;
   }
 
@@ -117,10 +127,13 @@ public final class Formats {
     throw new BadInputException(field, field + " '" + name + "' is not a known format; known: " + String.join(", ", BY_ID.keySet()));
   }
 
-  /** Returns a plain 16/32-bit format for a torch dtype name, or BF16 when unknown. */
+  /**
+   * Returns a plain 16/32-bit format for a torch dtype name. A config without {@code torch_dtype}
+   * is FP32, as transformers loads it (GPT-2, BERT and CLIP checkpoints are stored in FP32).
+   */
   public static WeightFormat ofTorchDtype(String torchDtype) {
     DataType t = DataType.fromTorchDtype(torchDtype);
-    if (t == DataType.F32) {
+    if (t == DataType.F32 || torchDtype == null) {
       return FP32;
     }
     if (t == DataType.F16) {

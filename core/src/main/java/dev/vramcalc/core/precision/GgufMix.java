@@ -23,7 +23,7 @@ import java.util.Map;
  * b4000–b7000, Dec 2025; the Feb 2026 refactor changes only fused-QKV and MLA kv_b tensors) and
  * tools/quantize/README.md (Llama-3.1-8B sizes, reproduced exactly by the tests).
  */
-final class GgufMix implements WeightFormat {
+class GgufMix implements WeightFormat {
 
   /** The file types users name. */
   enum Ftype {

@@ -1,0 +1,174 @@
+package dev.vramcalc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vramcalc.io.json.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end: documents, tables, exit codes and one-line errors. */
+class CliTest {
+
+  record Result(int code, String out, String err) {
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> json() {
+      return (Map<String, Object>) Json.parse(out, "stdout");
+    }
+  }
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void paramsJsonHasTheExactCountAndCheckpointBytes() {
+    Result r = run("params", "meta-llama/Llama-3.1-8B", "--json");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    assertThat(r.json()).containsEntry("parameters", 8_030_261_248L).containsEntry("weight_bytes", 16_060_522_496L);
+    assertThat(r.json()).containsKeys("model", "architecture", "active_parameters", "breakdown", "footprint");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void paramsWithAGpuSaysWhetherEachPrecisionFits() {
+    Result r = run("params", "llama-3.1-70b", "--gpu", "rtx-4090", "--json");
+
+    List<Map<String, Object>> footprint = (List<Map<String, Object>>) r.json().get("footprint");
+    Map<String, Object> bf16 = footprint.stream().filter(f -> f.get("precision").equals("bf16")).findFirst().orElseThrow();
+    Map<String, Object> q2 = footprint.stream().filter(f -> f.get("precision").equals("q2_k")).findFirst().orElseThrow();
+
+    assertThat(bf16).containsEntry("weight_bytes", 141_107_412_992L).containsEntry("verdict", "does-not-fit");
+    assertThat(q2.get("verdict")).isEqualTo("does-not-fit");
+    assertThat(footprint).extracting(f -> f.get("precision")).contains("fp32", "bf16", "fp8", "int8", "gptq-int4", "nf4", "mxfp4", "q8_0",
+        "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void inferJsonFollowsTheContract() {
+    Result r = run("infer", "meta-llama/Llama-3.1-8B", "--gpu", "h100-sxm-80gb", "--batch", "1", "--seq-len", "8192", "--json");
+
+    Map<String, Object> doc = r.json();
+    Map<String, Object> perGpu = (Map<String, Object>) doc.get("per_gpu");
+    Map<String, Object> components = (Map<String, Object>) perGpu.get("components");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    assertThat(doc).containsEntry("mode", "inference").containsEntry("fits", true).containsEntry("verdict", "fits");
+    assertThat(components).containsEntry("kv_cache", 1_073_741_824L).containsEntry("weights", 16_060_522_496L);
+    assertThat(perGpu).containsKeys("allocated_bytes", "reserved_bytes", "device_bytes");
+    assertThat(doc).containsKeys("model", "gpu", "headroom_bytes", "engine");
+  }
+
+  @Test
+  void inferHumanOutputShowsEachComponentWithItsFormula() {
+    Result r = run("infer", "meta-llama/Llama-3.1-8B", "--gpu", "rtx-4090", "--seq-len", "8192");
+
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("kv_cache", "1 (B) × 8,192 (tokens) × 32 (layers: 8 KV heads × 128) × 4,096 (bytes/token/layer in BF16) = 1.00 GiB");
+    assertThat(r.out()).contains("= device", "verdict: fits");
+  }
+
+  @Test
+  void siUnitsAreOffered() {
+    Result r = run("params", "llama-3.1-8b", "--units", "si");
+
+    assertThat(r.out()).contains("16.06 GB");
+  }
+
+  @Test
+  void anUnknownModelIsExitCodeTwoWithOneLine() {
+    Result r = run("infer", "no-such-model", "--gpu", "rtx-4090");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().strip()).startsWith("vramcalc: unknown model 'no-such-model'").doesNotContain("\n").doesNotContain("Exception");
+  }
+
+  @Test
+  void aNegativeBatchIsNamed() {
+    Result r = run("infer", "llama-3.1-8b", "--gpu", "rtx-4090", "--batch", "-1");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().strip()).isEqualTo("vramcalc: --batch (-1) must be between 1 and 1099511627776");
+  }
+
+  @Test
+  void aNonNumericBatchIsNamed() {
+    Result r = run("infer", "llama-3.1-8b", "--gpu", "rtx-4090", "--batch", "many");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().strip()).isEqualTo("vramcalc: Invalid value for option '--batch': 'many' is not a long");
+  }
+
+  @Test
+  void aTensorParallelSizeThatDoesNotDivideTheHeadsIsRefused() {
+    Result r = run("infer", "llama-3.1-8b", "--gpu", "rtx-4090", "--tp", "3");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().strip()).isEqualTo("vramcalc: --tp (3) must divide num_attention_heads (32)");
+  }
+
+  @Test
+  void errorsAreJsonObjectsWithJson() {
+    Result r = run("infer", "llama-3.1-8b", "--gpu", "no-such-gpu", "--json");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.json()).containsKey("error");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void aMalformedConfigFileIsExitCodeTwo(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("config.json");
+    Files.writeString(config, "{\"model_type\": \"llama\", \"hidden_size\": ");
+
+    Result r = run("params", config.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().strip()).isEqualTo("vramcalc: " + config + ": invalid JSON at offset 39: unexpected end of document");
+  }
+
+  @Test
+  void anAbsurdConfigIsExitCodeTwo(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("config.json");
+    Files.writeString(config, "{\"model_type\": \"llama\", \"hidden_size\": 99999999999, \"num_hidden_layers\": 2,"
+        + " \"num_attention_heads\": 2, \"intermediate_size\": 8, \"vocab_size\": 8}");
+
+    Result r = run("params", config.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().strip()).isEqualTo("vramcalc: " + config + ": hidden_size (99999999999) must be between 1 and 1048576");
+  }
+
+  @Test
+  void aCustomArchitectureFromFlagsCountsLikeItsConfig() {
+    Result r = run("params", "--hidden-size", "4096", "--num-layers", "32", "--num-heads", "32", "--num-kv-heads", "8",
+        "--intermediate-size", "14336", "--vocab-size", "128256", "--json");
+
+    assertThat(r.json()).containsEntry("parameters", 8_030_261_248L);
+  }
+
+  @Test
+  void aBareParameterCountGivesWeightsOnly() {
+    Result r = run("params", "--params", "7B", "--json");
+
+    assertThat(r.json()).containsEntry("parameters", 7_000_000_000L).containsEntry("weight_bytes", 14_000_000_000L);
+  }
+
+  @Test
+  void catalogsList() {
+    assertThat(run("models").out()).contains("llama-3.1-8b", "meta-llama/Llama-3.1-8B", "8.03B");
+    assertThat(run("gpus").out()).contains("rtx-4090", "h100-sxm-80gb");
+    assertThat(run("gpus", "--json").json()).containsKey("gpus");
+  }
+}
