@@ -36,14 +36,22 @@ final class Table {
         }
       }
     }
+    int ruleWidth = 10;
+    for (String[] r : rows) {
+      if (r == null) {
+        continue;
+      }
+      int total = 0;
+      for (int c = 0; c < cols - 1; c++) {
+        total += width[c] + 2;
+      }
+      String last = r.length >= cols && r[cols - 1] != null ? r[cols - 1] : "";
+      ruleWidth = Math.max(ruleWidth, Math.min(total + last.length(), 100));
+    }
     StringBuilder sb = new StringBuilder();
     for (String[] r : rows) {
       if (r == null) {
-        int total = 0;
-        for (int c = 0; c < cols - 1; c++) {
-          total += width[c] + 2;
-        }
-        sb.append("-".repeat(Math.max(total, 10))).append('\n');
+        sb.append("-".repeat(ruleWidth)).append('\n');
         continue;
       }
       StringBuilder line = new StringBuilder();
