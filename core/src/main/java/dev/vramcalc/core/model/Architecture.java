@@ -17,6 +17,7 @@ import java.util.Map;
  * @param notes facts the reader should know about this reading (what is counted, what is skipped)
  * @param ggufRopeFreqs elements of the fp32 {@code rope_freqs} tensor llama.cpp's converter adds for
  *     Llama 3.1-style RoPE scaling (head_dim / 2), which the Hugging Face checkpoint does not hold
+ * @param block the norms and dropout of a block, which decide the activations training saves
  */
 public record Architecture(
     String modelType,
@@ -26,17 +27,26 @@ public record Architecture(
     List<AttentionLayer> attention,
     String torchDtype,
     List<String> notes,
-    long ggufRopeFreqs) {
+    long ggufRopeFreqs,
+    BlockShape block) {
 
   public Architecture(String modelType, ModelKind kind, List<TensorSpec> tensors, Dimensions dims,
       List<AttentionLayer> attention, String torchDtype, List<String> notes) {
-    this(modelType, kind, tensors, dims, attention, torchDtype, notes, 0);
+    this(modelType, kind, tensors, dims, attention, torchDtype, notes, 0, BlockShape.PRE_NORM);
+  }
+
+  /** Returns a copy with another block shape. */
+  public Architecture withBlock(BlockShape b) {
+    return new Architecture(modelType, kind, tensors, dims, attention, torchDtype, notes, ggufRopeFreqs, b);
   }
 
   public Architecture {
     tensors = List.copyOf(tensors);
     attention = List.copyOf(attention);
     notes = List.copyOf(notes);
+    if (block == null) {
+      block = BlockShape.PRE_NORM;
+    }
     if (tensors.isEmpty()) {
       throw new IllegalArgumentException("an architecture must have at least one tensor");
     }

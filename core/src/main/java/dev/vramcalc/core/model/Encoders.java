@@ -134,7 +134,8 @@ final class Encoders {
       }
     }
     Dimensions dims = new Dimensions(h, layers, heads, heads, (int) (h / heads), f, vocab, false, 0, 0, 0, 0, 0, positions);
-    return new Architecture(modelType, ModelKind.ENCODER, t.build(), dims, List.of(), k.string("torch_dtype", null), notes);
+    return new Architecture(modelType, ModelKind.ENCODER, t.build(), dims, List.of(), k.string("torch_dtype", null), notes, 0,
+        new BlockShape(2, false, Gpt2Like.realOr(k, "hidden_dropout_prob", 0.1), Gpt2Like.realOr(k, "attention_probs_dropout_prob", 0.1)));
   }
 
   /** ViT: patch embedding, class token, learned positions, pre-norm blocks, then a pooler or classifier. */
@@ -167,7 +168,8 @@ final class Encoders {
     }
     Dimensions dims = new Dimensions(h, layers, heads, heads, (int) (h / heads), f, 0, false, 0, 0, 0, 0, 0, patches + 1);
     return new Architecture(modelType, ModelKind.VISION_ENCODER, t.build(), dims, List.of(), k.string("torch_dtype", null),
-        List.of(patches + " patches of " + patch + "×" + patch + " plus a class token per image"));
+        List.of(patches + " patches of " + patch + "×" + patch + " plus a class token per image"), 0,
+        new BlockShape(2, false, Gpt2Like.realOr(k, "hidden_dropout_prob", 0), Gpt2Like.realOr(k, "attention_probs_dropout_prob", 0)));
   }
 
   /** One CLIP tower's transformer layers ({@code prefix} ends in "encoder."). */

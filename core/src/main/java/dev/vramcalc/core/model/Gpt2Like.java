@@ -106,6 +106,14 @@ final class Gpt2Like {
     if (multiQuery) {
       notes.add("multi-query attention: one K and one V head shared by all " + heads + " query heads");
     }
-    return new Architecture(modelType, ModelKind.DECODER, t.build(), dims, attention, k.string("torch_dtype", null), notes);
+    double hiddenDrop = flavor == Flavor.BLOOM ? realOr(k, "hidden_dropout", 0) : realOr(k, "resid_pdrop", 0.1);
+    double attnDrop = flavor == Flavor.BLOOM ? realOr(k, "attention_dropout", 0) : realOr(k, "attn_pdrop", 0.1);
+    return new Architecture(modelType, ModelKind.DECODER, t.build(), dims, attention, k.string("torch_dtype", null), notes, 0,
+        new BlockShape(2, false, hiddenDrop, attnDrop));
+  }
+
+  static double realOr(Keys k, String key, double fallback) {
+    Double v = k.real(key);
+    return v == null ? fallback : v;
   }
 }

@@ -239,7 +239,15 @@ final class LlamaLike {
     }
     ConfigView rope = cfg.child("rope_scaling");
     long ropeFreqs = rope != null && "llama3".equals(rope.stringValue("rope_type")) ? d / 2 : 0;
-    return new Architecture(modelType, kind, t.build(), dims, attention, k.string("torch_dtype", null), notes, ropeFreqs);
+    int norms = switch (style.norms()) {
+      case PRE_ATTENTION_AND_MLP -> 2;
+      case SANDWICH -> 4;
+      case PARALLEL -> 1;
+    };
+    double attnDrop = k.real("attention_dropout") == null ? 0 : k.real("attention_dropout");
+    double hiddenDrop = k.real("resid_pdrop") == null ? 0 : k.real("resid_pdrop");
+    BlockShape block = new BlockShape(norms, style.qkNorm() || (style.qkNormPerHead() && k.bool("use_qk_norm", false)), hiddenDrop, attnDrop);
+    return new Architecture(modelType, kind, t.build(), dims, attention, k.string("torch_dtype", null), notes, ropeFreqs, block);
   }
 
   /**

@@ -54,7 +54,7 @@ final class Multimodal {
     List<String> allNotes = new ArrayList<>(text.notes());
     allNotes.addAll(notes);
     String dtype = cfg.stringValue("torch_dtype") != null ? cfg.stringValue("torch_dtype") : text.torchDtype();
-    return new Architecture(modelType, ModelKind.MULTIMODAL_DECODER, all, text.dims(), text.attention(), dtype, allNotes);
+    return new Architecture(modelType, ModelKind.MULTIMODAL_DECODER, all, text.dims(), text.attention(), dtype, allNotes, text.ggufRopeFreqs(), text.block());
   }
 
   private static ConfigView required(ConfigView cfg, String key) {

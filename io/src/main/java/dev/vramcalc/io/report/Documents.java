@@ -233,6 +233,104 @@ public final class Documents {
     return doc;
   }
 
+  /** Returns which group a component belongs to in training tables: static, dynamic or overhead. */
+  public static String group(String component) {
+    return switch (component) {
+      case "weights", "gradients", "optimizer_states", "master_weights", "adapters", "kv_cache" -> "static";
+      case "activations", "logits" -> "dynamic";
+      default -> "overhead";
+    };
+  }
+
+  /** Returns the training document: the inference document's shape with mode "training". */
+  public static Map<String, Object> train(dev.vramcalc.core.estimate.TrainingEstimate e) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("mode", "training");
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("id", e.model().id());
+    if (e.model().hfId() != null) {
+      model.put("hf_id", e.model().hfId());
+    }
+    model.put("architecture", e.model().architecture().modelType());
+    model.put("parameters", e.model().parameters());
+    doc.put("model", model);
+    var w = e.workload();
+    doc.put("gpu", gpu(e.gpu(), w.gpus()));
+    Map<String, Object> workload = new LinkedHashMap<>();
+    workload.put("method", w.method().id());
+    workload.put("precision", w.precision().id());
+    workload.put("optimizer", w.optimizer().id());
+    workload.put("micro_batch", w.microBatch());
+    workload.put("seq_len", w.seqLen());
+    workload.put("grad_accum", w.gradAccum());
+    workload.put("global_batch", w.microBatch() * w.gradAccum() * w.dp());
+    workload.put("checkpointing", w.checkpointing().name().toLowerCase(java.util.Locale.ROOT));
+    workload.put("loss", w.loss().name().toLowerCase(java.util.Locale.ROOT));
+    workload.put("gpus", w.gpus());
+    workload.put("dp", w.dp());
+    workload.put("tp", w.tp());
+    workload.put("pp", w.pp());
+    workload.put("cp", w.cp());
+    workload.put("ep", w.ep());
+    workload.put("zero", w.shardingStage());
+    workload.put("sequence_parallel", w.sequenceParallel());
+    if (w.lora() != null) {
+      Map<String, Object> lora = new LinkedHashMap<>();
+      lora.put("rank", w.lora().rank());
+      lora.put("alpha", w.lora().alpha());
+      lora.put("targets", w.lora().targets());
+      workload.put("lora", lora);
+    }
+    doc.put("workload", workload);
+    doc.put("trainable_parameters", e.trainableParameters());
+    Map<String, Object> perGpu = new LinkedHashMap<>();
+    Map<String, Object> components = new LinkedHashMap<>();
+    for (Term t : e.terms()) {
+      components.put(t.name(), t.bytes().value());
+    }
+    perGpu.put("components", components);
+    perGpu.put("allocated_bytes", e.allocated().value());
+    perGpu.put("reserved_bytes", e.reserved().value());
+    perGpu.put("device_bytes", e.device().value());
+    perGpu.put("most_loaded", e.mostLoaded());
+    perGpu.put("peak_phase", e.peakPhase());
+    perGpu.put("phases", e.phases());
+    perGpu.put("cpu_bytes", e.cpuBytes().value());
+    doc.put("per_gpu", perGpu);
+    doc.put("fits", e.fit().fits());
+    doc.put("verdict", e.fit().verdict().label());
+    doc.put("headroom_bytes", e.fit().headroomBytes());
+    doc.put("limit_bytes", e.fit().limit().value());
+    if (e.communication() != null) {
+      Map<String, Object> comm = new LinkedHashMap<>();
+      comm.put("bytes_per_step", e.communication().bytesPerStep());
+      comm.put("seconds_per_step", e.communication().secondsPerStep());
+      List<Object> list = new ArrayList<>();
+      for (var c : e.communication().collectives()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", c.name());
+        m.put("group", c.group());
+        m.put("bytes_per_step", c.bytesPerStep());
+        m.put("link", c.link());
+        m.put("gb_per_second", c.gbPerSecond());
+        m.put("seconds", c.seconds());
+        m.put("formula", c.formula());
+        list.add(m);
+      }
+      comm.put("collectives", list);
+      doc.put("communication", comm);
+    }
+    List<Object> terms = new ArrayList<>();
+    for (Term t : e.terms()) {
+      Map<String, Object> m = term(t);
+      m.put("group", group(t.name()));
+      terms.add(m);
+    }
+    doc.put("terms", terms);
+    doc.put("notes", e.notes());
+    return doc;
+  }
+
   /** Returns the models document: every preset with its shape and counts. */
   public static Map<String, Object> models(ModelCatalog catalog) {
     List<Object> rows = new ArrayList<>();
