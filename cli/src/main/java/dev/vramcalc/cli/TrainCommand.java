@@ -102,7 +102,10 @@ final class TrainCommand implements Callable<Integer> {
     for (String n : e.notes()) {
       out.println("note: " + n);
     }
-    out.println("~ estimated; other terms are exact arithmetic on the model's shapes. Sources: vramcalc train ... --json (terms[].source)");
+    out.println("~ estimated; other terms are exact arithmetic on the model's shapes. Sources:");
+    for (Term term : e.terms()) {
+      out.println("  " + term.name() + ": " + term.source());
+    }
   }
 
   /** The flags of a training run, shared by train and the --train mode of later commands. */

@@ -449,6 +449,12 @@ public final class TrainingEstimator {
       notes.add("gradient accumulation over " + w.gradAccum() + " micro-batches adds no activation memory; gradients persist between micro-batches; global batch "
           + (w.microBatch() * w.gradAccum() * w.dp()) + " sequences");
     }
+    if (w.precision().mixed() && trainable > 0) {
+      notes.add(w.fp32Gradients()
+          ? "gradients are kept in fp32 (Megatron main_grad): 2 + 4 + 4 + 8 = 18 bytes per trainable parameter with Adam"
+          : "gradients are kept in " + (w.precision() == Precision.FP16_MIXED ? "fp16" : "bf16") + " beside the fp32 master weights (ZeRO accounting: 2 + 2 + 4 + 8 = 16 bytes with Adam);"
+              + " PyTorch AMP instead keeps fp32 weights and fp32 gradients, also 16; --grad-dtype fp32 gives Megatron's 18");
+    }
     if (w.method() == Method.QLORA) {
       notes.add("QLoRA: the frozen base is NF4" + (w.doubleQuant() ? " with double quantization" : "") + "; one linear is dequantized to 16-bit at a time ("
           + Formula.gib(Bytes.of(dequant)) + ", under activations)");
