@@ -3,7 +3,8 @@ package dev.vramcalc.cli;
 import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.Model;
 import dev.vramcalc.core.estimate.InferenceEstimate;
-import dev.vramcalc.core.estimate.InferenceEstimator;
+import dev.vramcalc.core.engine.Engines;
+import dev.vramcalc.core.workload.EngineSettings;
 import dev.vramcalc.core.estimate.MemoryLevel;
 import dev.vramcalc.core.estimate.Term;
 import dev.vramcalc.core.hardware.Gpu;
@@ -52,8 +53,39 @@ final class InferCommand implements Callable<Integer> {
   @Option(names = {"--pp", "--pipeline-parallel-size"}, paramLabel = "N", description = "Pipeline-parallel size.")
   int pp = 1;
 
-  @Option(names = "--engine", paramLabel = "NAME", description = "Engine profile: generic (default).")
+  @Option(names = "--engine", paramLabel = "NAME", description = "Engine profile: generic (default), vllm, llama.cpp or transformers.")
   String engine = "generic";
+
+  @Option(names = {"--ctx-size", "-c"}, paramLabel = "N", description = "llama.cpp: KV cells in all (default --seq-len × --batch).")
+  Long ctxSize;
+
+  @Option(names = {"--batch-size", "-b"}, paramLabel = "N", description = "llama.cpp: logical batch (default 2048).")
+  long batchSize = 2048;
+
+  @Option(names = {"--ubatch-size", "-ub"}, paramLabel = "N", description = "llama.cpp: physical batch (default 512).")
+  long ubatchSize = 512;
+
+  @Option(names = {"--n-gpu-layers", "-ngl"}, paramLabel = "N", description = "llama.cpp: layers on the GPUs (default all, and the output layer).")
+  Integer nGpuLayers;
+
+  @Option(names = {"--tensor-split", "-ts"}, paramLabel = "LIST", split = ",", description = "llama.cpp: proportions of layers per GPU (3,1).")
+  List<Double> tensorSplit;
+
+  @Option(names = {"--cache-type-k", "-ctk"}, paramLabel = "TYPE", description = "llama.cpp: K cache type (f16 default, q8_0, q4_0, …).")
+  String cacheTypeK = "f16";
+
+  @Option(names = {"--cache-type-v", "-ctv"}, paramLabel = "TYPE", description = "llama.cpp: V cache type (f16 default; quantized needs --flash-attn).")
+  String cacheTypeV = "f16";
+
+  @Option(names = {"--flash-attn", "-fa"}, paramLabel = "on|off", arity = "0..1", fallbackValue = "on",
+      description = "llama.cpp: flash attention (default on, as llama.cpp's 'auto' picks on CUDA).")
+  String flashAttn = "on";
+
+  @Option(names = {"--parallel", "-np"}, paramLabel = "N", description = "llama.cpp: sequences served at once (default --batch).")
+  Integer parallel;
+
+  @Option(names = "--swa-full", description = "llama.cpp: full-size cache for sliding-window layers.")
+  boolean swaFull;
 
   @Option(names = "--no-flash-attn", description = "Attention materializes the score matrix (eager attention).")
   boolean noFlash;
@@ -67,8 +99,8 @@ final class InferCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!engine.equals("generic")) {
-      throw new BadInputException("engine", "--engine '" + engine + "' is not available in this version; use --engine generic");
+    if (!List.of("generic", "llama.cpp", "llamacpp").contains(engine)) {
+      throw new BadInputException("engine", "--engine '" + engine + "' must be generic or llama.cpp");
     }
     Model model = modelOptions.resolve();
     Gpu gpu = gpuOptions.device();
@@ -82,9 +114,25 @@ final class InferCommand implements Callable<Integer> {
     }
     long s = seqLen != null ? seqLen : defaultSeqLen(model);
     WeightFormat w = weights == null ? null : Formats.named("weights", weights);
+    EngineSettings settings = new EngineSettings.Generic();
+    if (engine.startsWith("llama")) {
+      if (tp != null && tp > 1) {
+        throw new BadInputException("tp", "llama.cpp splits layers across GPUs: use --gpus N (and --tensor-split), not --tp");
+      }
+      boolean fa = switch (flashAttn.toLowerCase(java.util.Locale.ROOT)) {
+        case "on", "1", "true", "auto" -> true;
+        case "off", "0", "false" -> false;
+        default -> throw new BadInputException("flash-attn", "--flash-attn '" + flashAttn + "' must be on, off or auto");
+      };
+      settings = new EngineSettings.LlamaCpp(ctxSize != null ? ctxSize : Math.multiplyExact(s, batch), batchSize, ubatchSize,
+          nGpuLayers != null ? nGpuLayers : 999, tensorSplit, KvCacheType.parse("cache-type-k", cacheTypeK), KvCacheType.parse("cache-type-v", cacheTypeV),
+          fa, parallel != null ? parallel : (int) Math.min(batch, 4096), swaFull);
+      t = 1;
+      pp = gpus;
+    }
     InferenceWorkload workload = new InferenceWorkload(batch, s, promptLen != null ? promptLen : s, w,
-        KvCacheType.parse("kv-cache", kvCache), t, pp, !noFlash, headroom);
-    InferenceEstimate e = InferenceEstimator.estimate(model, gpu, workload);
+        KvCacheType.parse("kv-cache", kvCache), t, pp, !noFlash, headroom, settings);
+    InferenceEstimate e = Engines.estimate(model, gpu, workload);
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
       out.println(JsonWriter.write(Documents.infer(e)));
@@ -108,9 +156,22 @@ final class InferCommand implements Callable<Integer> {
     Gpu g = e.gpu();
     out.println(e.model().id() + (e.model().hfId() != null && !e.model().hfId().equals(e.model().id()) ? " (" + e.model().hfId() + ")" : "")
         + " on " + (w.tp() * w.pp() > 1 ? (w.tp() * w.pp()) + " × " : "") + g.name());
-    out.println(String.format(Locale.ROOT, "batch %d × %,d tokens%s, weights %s, KV cache %s%s%s, generic engine",
+    out.println(String.format(Locale.ROOT, "batch %d × %,d tokens%s, weights %s, KV cache %s%s%s, %s engine",
         w.batch(), w.seqLen(), defaultedSeqLen ? " (default --seq-len)" : "", e.weightFormat().label(), w.kvCache().id(),
-        w.tp() > 1 ? ", tensor parallel " + w.tp() : "", w.pp() > 1 ? ", pipeline parallel " + w.pp() : ""));
+        w.tp() > 1 ? ", tensor parallel " + w.tp() : "", w.pp() > 1 && w.engine() instanceof EngineSettings.Generic ? ", pipeline parallel " + w.pp() : "",
+        w.engine().name()));
+    if (e.engine() instanceof dev.vramcalc.core.estimate.EngineDetails.LlamaCpp l) {
+      Table dt = new Table(false, false, true, true, true);
+      dt.row("device", "layers", "model MiB", "KV MiB", "compute MiB");
+      dt.rule();
+      for (var d : l.devices()) {
+        dt.row(d.name(), d.endLayer() > 0 ? d.firstLayer() + "–" + (d.endLayer() - 1) + (d.output() ? " + output" : "") : (d.output() ? "output" : "none"),
+            String.format(Locale.ROOT, "%.2f", d.modelBufferBytes() / 1048576.0), String.format(Locale.ROOT, "%.2f", d.kvBufferBytes() / 1048576.0),
+            String.format(Locale.ROOT, "%.2f", d.computeBufferBytes() / 1048576.0));
+      }
+      dt.row("host", "", String.format(Locale.ROOT, "%.2f", l.hostModelBytes() / 1048576.0), "", String.format(Locale.ROOT, "%.2f", l.hostComputeBytes() / 1048576.0));
+      out.print(dt.render());
+    }
     out.println();
     Table t = new Table(false, true, false);
     t.row("component", u, "formula");

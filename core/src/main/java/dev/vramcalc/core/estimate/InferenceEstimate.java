@@ -15,6 +15,7 @@ import java.util.List;
  * @param weightFormat the weight format used
  * @param kvBytesPerToken KV bytes of one token across the stage's layers on one rank (full layers)
  * @param notes facts about this estimate (what was assumed, what is missing)
+ * @param engine what the engine itself would report
  */
 public record InferenceEstimate(
     Model model,
@@ -28,11 +29,15 @@ public record InferenceEstimate(
     Fit fit,
     int stage,
     long kvBytesPerToken,
-    List<String> notes) {
+    List<String> notes,
+    EngineDetails engine) {
 
   public InferenceEstimate {
     terms = List.copyOf(terms);
     notes = List.copyOf(notes);
+    if (engine == null) {
+      engine = new EngineDetails.Generic();
+    }
   }
 
   /** Returns the term with this name, or null. */

@@ -155,7 +155,7 @@ public final class InferenceEstimator {
     }
     long kvPerToken = arch.kind().hasKvCache() ? KvCache.bytesPerToken(arch, tp, kvType) : 0;
     Fit fit = Fit.of(Bytes.of(device), gpu.usable(), w.headroom());
-    return new InferenceEstimate(model, gpu, w, format, terms, Bytes.of(allocated), Bytes.of(reserved), Bytes.of(device), fit, stage, kvPerToken, notes);
+    return new InferenceEstimate(model, gpu, w, format, terms, Bytes.of(allocated), Bytes.of(reserved), Bytes.of(device), fit, stage, kvPerToken, notes, null);
   }
 
   private static InferenceEstimate weightsOnly(Model model, Gpu gpu, InferenceWorkload w, WeightFormat format) {
@@ -174,7 +174,7 @@ public final class InferenceEstimator {
     long device = weights + context.value();
     return new InferenceEstimate(model, gpu, w, format, terms, Bytes.of(weights), Bytes.of(weights), Bytes.of(device),
         Fit.of(Bytes.of(device), gpu.usable(), w.headroom()), 0, 0,
-        List.of("--params gives the weights only: the KV cache, activations and logits need the architecture (--hidden-size, --num-layers, --num-heads, --num-kv-heads, --intermediate-size, --vocab-size)"));
+        List.of("--params gives the weights only: the KV cache, activations and logits need the architecture (--hidden-size, --num-layers, --num-heads, --num-kv-heads, --intermediate-size, --vocab-size)"), null);
   }
 
   /**

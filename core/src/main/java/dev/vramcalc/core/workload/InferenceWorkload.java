@@ -17,6 +17,7 @@ import dev.vramcalc.core.precision.WeightFormat;
  * @param pp pipeline-parallel size p
  * @param flashAttention whether attention runs without materializing the score matrix
  * @param headroom the safety margin: "fits" needs device memory at most (1 − headroom) × usable
+ * @param engine the engine and its settings
  */
 public record InferenceWorkload(
     long batch,
@@ -27,7 +28,13 @@ public record InferenceWorkload(
     int tp,
     int pp,
     boolean flashAttention,
-    double headroom) {
+    double headroom,
+    EngineSettings engine) {
+
+  public InferenceWorkload(long batch, long seqLen, long promptLen, WeightFormat weights, KvCacheType kvCache, int tp, int pp,
+      boolean flashAttention, double headroom) {
+    this(batch, seqLen, promptLen, weights, kvCache, tp, pp, flashAttention, headroom, new EngineSettings.Generic());
+  }
 
   /** The published validation found no OOM below 80 % of device memory: a 20 % margin. */
   public static final double DEFAULT_HEADROOM = 0.20;
@@ -59,6 +66,9 @@ public record InferenceWorkload(
     if (kvCache == null) {
       kvCache = KvCacheType.AUTO;
     }
+    if (engine == null) {
+      engine = new EngineSettings.Generic();
+    }
   }
 
   /** Returns a workload of B sequences of S tokens on one GPU, checkpoint weights, 16-bit KV cache. */
@@ -67,22 +77,26 @@ public record InferenceWorkload(
   }
 
   public InferenceWorkload withBatch(long b) {
-    return new InferenceWorkload(b, seqLen, Math.min(promptLen, seqLen), weights, kvCache, tp, pp, flashAttention, headroom);
+    return new InferenceWorkload(b, seqLen, Math.min(promptLen, seqLen), weights, kvCache, tp, pp, flashAttention, headroom, engine);
   }
 
   public InferenceWorkload withSeqLen(long s) {
-    return new InferenceWorkload(batch, s, Math.min(promptLen == seqLen ? s : promptLen, s), weights, kvCache, tp, pp, flashAttention, headroom);
+    return new InferenceWorkload(batch, s, Math.min(promptLen == seqLen ? s : promptLen, s), weights, kvCache, tp, pp, flashAttention, headroom, engine);
   }
 
   public InferenceWorkload withWeights(WeightFormat w) {
-    return new InferenceWorkload(batch, seqLen, promptLen, w, kvCache, tp, pp, flashAttention, headroom);
+    return new InferenceWorkload(batch, seqLen, promptLen, w, kvCache, tp, pp, flashAttention, headroom, engine);
   }
 
   public InferenceWorkload withTp(int t) {
-    return new InferenceWorkload(batch, seqLen, promptLen, weights, kvCache, t, pp, flashAttention, headroom);
+    return new InferenceWorkload(batch, seqLen, promptLen, weights, kvCache, t, pp, flashAttention, headroom, engine);
+  }
+
+  public InferenceWorkload withEngine(EngineSettings e) {
+    return new InferenceWorkload(batch, seqLen, promptLen, weights, kvCache, tp, pp, flashAttention, headroom, e);
   }
 
   public InferenceWorkload withKvCache(KvCacheType kv) {
-    return new InferenceWorkload(batch, seqLen, promptLen, weights, kv, tp, pp, flashAttention, headroom);
+    return new InferenceWorkload(batch, seqLen, promptLen, weights, kv, tp, pp, flashAttention, headroom, engine);
   }
 }

@@ -218,9 +218,7 @@ public final class Documents {
     doc.put("verdict", e.fit().verdict().label());
     doc.put("headroom_bytes", e.fit().headroomBytes());
     doc.put("limit_bytes", e.fit().limit().value());
-    Map<String, Object> engine = new LinkedHashMap<>();
-    engine.put("name", "generic");
-    doc.put("engine", engine);
+    doc.put("engine", engine(e));
     if (e.kvBytesPerToken() > 0) {
       doc.put("kv_bytes_per_token", e.kvBytesPerToken());
     }
@@ -329,6 +327,60 @@ public final class Documents {
     doc.put("terms", terms);
     doc.put("notes", e.notes());
     return doc;
+  }
+
+  /** Returns the engine object of an inference document: the numbers the engine itself reports. */
+  public static Map<String, Object> engine(InferenceEstimate e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", e.workload().engine().name());
+    if (e.engine() instanceof dev.vramcalc.core.estimate.EngineDetails.LlamaCpp l) {
+      List<Object> devices = new ArrayList<>();
+      for (var d : l.devices()) {
+        Map<String, Object> dm = new LinkedHashMap<>();
+        dm.put("name", d.name());
+        dm.put("first_layer", d.firstLayer());
+        dm.put("end_layer", d.endLayer());
+        dm.put("output_layer", d.output());
+        dm.put("model_buffer_bytes", d.modelBufferBytes());
+        dm.put("kv_buffer_bytes", d.kvBufferBytes());
+        dm.put("compute_buffer_bytes", d.computeBufferBytes());
+        dm.put("device_bytes", d.deviceBytes().value());
+        devices.add(dm);
+      }
+      m.put("devices", devices);
+      Map<String, Object> host = new LinkedHashMap<>();
+      host.put("model_buffer_bytes", l.hostModelBytes());
+      host.put("compute_buffer_bytes", l.hostComputeBytes());
+      m.put("host", host);
+      m.put("output_buffer_bytes", l.outputBufferBytes());
+      m.put("kv_cells", l.kvCells());
+      m.put("swa_cells", l.swaCells());
+      m.put("n_gpu_layers", l.gpuLayers());
+      m.put("max_n_gpu_layers_that_fit", l.maxGpuLayersThatFit());
+      m.put("weights_format", l.weightsFormat());
+    } else if (e.engine() instanceof dev.vramcalc.core.estimate.EngineDetails.Vllm v) {
+      m.put("version", v.version());
+      m.put("budget_bytes", v.budgetBytes());
+      m.put("weights_bytes", v.weightsBytes());
+      m.put("activation_peak_bytes", v.activationPeakBytes());
+      m.put("non_torch_bytes", v.nonTorchBytes());
+      m.put("cuda_graph_bytes", v.cudaGraphBytes());
+      m.put("kv_cache_bytes", v.kvCacheBytes());
+      m.put("kv_cache_tokens", v.kvCacheTokens());
+      m.put("num_blocks", v.numBlocks());
+      m.put("max_concurrency", v.maxConcurrency());
+      m.put("max_model_len", v.maxModelLen());
+      m.put("max_num_batched_tokens", v.maxNumBatchedTokens());
+      m.put("max_num_seqs", v.maxNumSeqs());
+      m.put("fits_max_model_len", v.fitsMaxModelLen());
+      m.put("largest_max_model_len", v.largestModelLen());
+    } else if (e.engine() instanceof dev.vramcalc.core.estimate.EngineDetails.Transformers t) {
+      m.put("loading", t.loading());
+      m.put("attention", t.attention());
+      m.put("prefill_peak_bytes", t.prefillPeakBytes());
+      m.put("decode_peak_bytes", t.decodePeakBytes());
+    }
+    return m;
   }
 
   /** Returns the models document: every preset with its shape and counts. */
