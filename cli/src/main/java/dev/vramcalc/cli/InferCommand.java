@@ -87,6 +87,18 @@ final class InferCommand implements Callable<Integer> {
   @Option(names = "--swa-full", description = "llama.cpp: full-size cache for sliding-window layers.")
   boolean swaFull;
 
+  @Option(names = "--load", paramLabel = "MODE", description = "transformers: bf16 (default), fp16, fp32, 8bit, 4bit (bitsandbytes fp4) or nf4.")
+  String load = "bf16";
+
+  @Option(names = "--attn-implementation", paramLabel = "IMPL", description = "transformers: sdpa (default), flash_attention_2 or eager.")
+  String attnImplementation = "sdpa";
+
+  @Option(names = "--max-new-tokens", paramLabel = "N", description = "transformers: tokens generated after the prompt (default --seq-len − --prompt-len).")
+  Long maxNewTokens;
+
+  @Option(names = "--transformers-version", paramLabel = "V", description = "transformers: version whose generate() to follow (default 4.45; earlier keep logits for every prompt position).")
+  String transformersVersion = "4.45";
+
   @Option(names = "--no-flash-attn", description = "Attention materializes the score matrix (eager attention).")
   boolean noFlash;
 
@@ -99,8 +111,8 @@ final class InferCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!List.of("generic", "llama.cpp", "llamacpp").contains(engine)) {
-      throw new BadInputException("engine", "--engine '" + engine + "' must be generic or llama.cpp");
+    if (!List.of("generic", "llama.cpp", "llamacpp", "transformers").contains(engine)) {
+      throw new BadInputException("engine", "--engine '" + engine + "' must be generic, llama.cpp or transformers");
     }
     Model model = modelOptions.resolve();
     Gpu gpu = gpuOptions.device();
@@ -130,7 +142,15 @@ final class InferCommand implements Callable<Integer> {
       t = 1;
       pp = gpus;
     }
-    InferenceWorkload workload = new InferenceWorkload(batch, s, promptLen != null ? promptLen : s, w,
+    long prompt = promptLen != null ? promptLen : s;
+    if (engine.equals("transformers")) {
+      long newTokens = maxNewTokens != null ? maxNewTokens : s - prompt;
+      if (promptLen == null && maxNewTokens != null) {
+        prompt = Math.max(1, s - newTokens);
+      }
+      settings = new EngineSettings.Transformers(load, attnImplementation, newTokens, olderThan(transformersVersion, 4, 45));
+    }
+    InferenceWorkload workload = new InferenceWorkload(batch, s, prompt, w,
         KvCacheType.parse("kv-cache", kvCache), t, pp, !noFlash, headroom, settings);
     InferenceEstimate e = Engines.estimate(model, gpu, workload);
     PrintWriter out = spec.commandLine().getOut();
@@ -140,6 +160,18 @@ final class InferCommand implements Callable<Integer> {
     }
     render(out, e, seqLen == null);
     return ExitCodes.OK;
+  }
+
+  /** Returns whether a version such as 4.31.0 is older than major.minor. */
+  static boolean olderThan(String version, int major, int minor) {
+    String[] parts = version.trim().split("\\.");
+    try {
+      int ma = Integer.parseInt(parts[0]);
+      int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return ma < major || (ma == major && mi < minor);
+    } catch (NumberFormatException e) {
+      throw new BadInputException("transformers-version", "--transformers-version '" + version + "' must look like 4.45");
+    }
   }
 
   private static long defaultSeqLen(Model model) {

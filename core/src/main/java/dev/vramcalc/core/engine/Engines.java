@@ -17,6 +17,9 @@ public final class Engines {
     if (e instanceof EngineSettings.LlamaCpp l) {
       return LlamaCppEngine.estimate(model, gpu, Math.max(1, w.tp() * w.pp()), w, l);
     }
+    if (e instanceof EngineSettings.Transformers t) {
+      return TransformersEngine.estimate(model, gpu, w, t, t.allPositionLogits());
+    }
     return InferenceEstimator.estimate(model, gpu, w);
   }
 }

@@ -190,7 +190,7 @@ public final class InferenceEstimator {
    * <p>Example (Llama-3.1-8B, T = 8192, BF16, flash): MLP phase 2·4,096 + 3·14,336 = 51,200 elements per
    * token × 8,192 × 2 bytes = 800 MiB.
    */
-  static long activationPeak(Architecture arch, long tokens, long batch, long perSequence, int tp, DataType act, boolean flash) {
+  public static long activationPeak(Architecture arch, long tokens, long batch, long perSequence, int tp, DataType act, boolean flash) {
     Dimensions d = arch.dims();
     long h = d.hiddenSize();
     long heads = Math.max(d.numHeads() / tp, 1);

@@ -114,8 +114,10 @@ public sealed interface EngineSettings
    * @param loading how weights are loaded: bf16, fp16, fp32, 8bit or 4bit (bitsandbytes)
    * @param attention eager, sdpa or flash_attention_2
    * @param maxNewTokens tokens generated after the prompt
+   * @param allPositionLogits whether the prefill computes logits for every prompt position
+   *     (transformers before 4.45) rather than the last one only
    */
-  record Transformers(String loading, String attention, long maxNewTokens) implements EngineSettings {
+  record Transformers(String loading, String attention, long maxNewTokens, boolean allPositionLogits) implements EngineSettings {
     public Transformers {
       if (!List.of("bf16", "fp16", "fp32", "8bit", "4bit", "nf4").contains(loading)) {
         throw new BadInputException("load", "--load '" + loading + "' must be bf16, fp16, fp32, 8bit, 4bit or nf4");

@@ -1,0 +1,280 @@
+package dev.vramcalc.io.logs;
+
+import dev.vramcalc.core.BadInputException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Returns the facts and numbers of an engine's startup log: vLLM (V0 and V1), llama.cpp and ollama
+ * load logs, nvidia-smi tables and {@code torch.cuda.memory_summary()} output.
+ */
+public final class LogReader {
+
+  /** Largest log accepted. */
+  public static final int MAX_CHARS = 32 << 20;
+
+  private static final Pattern SIZE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(MiB|GiB|KiB|MB|GB|B)\\b");
+
+  private LogReader() {}
+
+  /**
+   * Returns the parsed log.
+   *
+   * @throws BadInputException when the text is no log vramcalc knows
+   */
+  public static EngineLog read(String text, String origin) {
+    if (text.length() > MAX_CHARS) {
+      throw new BadInputException("log", origin + ": " + text.length() + " characters exceeds the limit of " + MAX_CHARS);
+    }
+    if (text.contains("llm_load_print_meta") || text.contains("llama_model_loader") || text.contains("print_info:")
+        || text.contains("llama_kv_cache") || text.contains("llama_new_context_with_model") || text.contains("load_tensors:")) {
+      return llamaCpp(text);
+    }
+    if (text.contains("KV cache memory") || text.contains("GPU KV cache size") || text.contains("# GPU blocks") || text.contains("Model loading took")
+        || text.contains("Memory profiling takes") || text.contains("model weights take")) {
+      return vllm(text);
+    }
+    if (text.contains("NVIDIA-SMI") || text.matches("(?s).*\\d+MiB\\s*/\\s*\\d+MiB.*")) {
+      return nvidiaSmi(text);
+    }
+    if (text.contains("PyTorch CUDA memory summary") || text.contains("Allocated memory")) {
+      return torchSummary(text);
+    }
+    throw new BadInputException("log", origin + ": not a log vramcalc can read; reconcile reads vLLM startup logs, llama.cpp or ollama load logs,"
+        + " nvidia-smi output and torch.cuda.memory_summary()");
+  }
+
+  static double bytes(String number, String unit) {
+    double v = Double.parseDouble(number);
+    return switch (unit) {
+      case "GiB" -> v * (1L << 30);
+      case "MiB" -> v * (1L << 20);
+      case "KiB" -> v * 1024;
+      case "GB" -> v * 1e9;
+      case "MB" -> v * 1e6;
+      default -> v;
+    };
+  }
+
+  private static String after(String line, String marker) {
+    int i = line.indexOf(marker);
+    return i < 0 ? null : line.substring(i + marker.length()).trim();
+  }
+
+  private static final Pattern META = Pattern.compile("(?:llm_load_print_meta|print_info):\\s*([a-zA-Z_ ]+?)\\s*=\\s*(.+)$");
+  private static final Pattern KV = Pattern.compile("-\\s*kv\\s+\\d+:\\s*([a-z0-9_.]+)\\s+\\S+\\s*=\\s*(.+)$");
+  private static final Pattern BUFFER = Pattern.compile("(\\S+)\\s+(model |KV |compute |output )?buffer size\\s*=\\s*([0-9.]+) MiB");
+  private static final Pattern CTX = Pattern.compile("(?:llama_new_context_with_model|llama_context|llama_init_from_model):\\s*(n_ctx|n_batch|n_ubatch|flash_attn|n_seq_max|n_ctx_per_seq)\\s*=\\s*(\\S+)");
+
+  static EngineLog llamaCpp(String text) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    List<EngineLog.Reported> reported = new ArrayList<>();
+    String[] lines = text.split("\\R");
+    boolean kvSection = false;
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      Matcher m = META.matcher(line);
+      if (m.find()) {
+        String key = m.group(1).trim().replace(' ', '_');
+        settings.putIfAbsent("meta." + key, m.group(2).trim());
+        if (key.equals("model_size") || key.equals("file_size")) {
+          Matcher s = SIZE.matcher(m.group(2));
+          if (s.find()) {
+            reported.add(new EngineLog.Reported("model_size_bytes", "model size", bytes(s.group(1), s.group(2)), true, i + 1));
+          }
+        }
+        continue;
+      }
+      Matcher kv = KV.matcher(line);
+      if (kv.find()) {
+        settings.putIfAbsent("gguf." + kv.group(1), kv.group(2).trim());
+        continue;
+      }
+      Matcher c = CTX.matcher(line);
+      if (c.find()) {
+        settings.putIfAbsent("ctx." + c.group(1), c.group(2));
+        continue;
+      }
+      String offloaded = after(line, "offloaded ");
+      if (offloaded != null && offloaded.contains("layers to GPU")) {
+        settings.put("offloaded", offloaded.substring(0, offloaded.indexOf(' ')));
+        continue;
+      }
+      if (line.contains("llama_kv_cache_init") || line.contains("llama_kv_cache:") || line.contains("KV buffer")) {
+        kvSection = true;
+      }
+      Matcher b = BUFFER.matcher(line);
+      if (b.find()) {
+        String device = b.group(1);
+        String kind = b.group(2) == null ? "" : b.group(2).trim();
+        double value = Double.parseDouble(b.group(3)) * (1L << 20);
+        String key;
+        if (kind.equals("KV") || (kind.isEmpty() && kvSection && line.contains("kv"))) {
+          key = "kv_buffer_bytes." + device;
+        } else if (kind.equals("compute")) {
+          key = "compute_buffer_bytes." + device;
+        } else if (kind.equals("output")) {
+          key = "output_buffer_bytes." + device;
+        } else {
+          key = "model_buffer_bytes." + device;
+        }
+        if (key.startsWith("kv_buffer_bytes") && line.contains("SWA")) {
+          key = "kv_swa_buffer_bytes." + device;
+        }
+        reported.add(new EngineLog.Reported(key, device + " " + (kind.isEmpty() ? "model" : kind) + " buffer", value, true, i + 1));
+        continue;
+      }
+      if (line.contains("KV self size")) {
+        Matcher s = SIZE.matcher(line.substring(line.indexOf("KV self size")));
+        if (s.find()) {
+          reported.add(new EngineLog.Reported("kv_self_bytes", "KV self size", bytes(s.group(1), s.group(2)), true, i + 1));
+        }
+      }
+    }
+    return new EngineLog("llama.cpp", settings, reported);
+  }
+
+  private static final Pattern VLLM_CONFIG = Pattern.compile("(model|tensor_parallel_size|pipeline_parallel_size|max_seq_len|quantization|enforce_eager|kv_cache_dtype|dtype|gpu_memory_utilization|block_size)=([^,)]+)");
+  private static final Pattern VERSION = Pattern.compile("\\((?:V1 )?(?:engine )?v?(\\d+\\.\\d+(?:\\.\\d+)*(?:\\.post\\d+)?)\\)|vLLM (?:API server )?version:?\\s*v?(\\d+\\.\\d+(?:\\.\\d+)*)");
+
+  static EngineLog vllm(String text) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    List<EngineLog.Reported> reported = new ArrayList<>();
+    String[] lines = text.split("\\R");
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (line.contains("Initializing") && line.contains("config")) {
+        Matcher m = VLLM_CONFIG.matcher(line);
+        while (m.find()) {
+          settings.putIfAbsent(m.group(1), m.group(2).replace("'", "").trim());
+        }
+        Matcher v = VERSION.matcher(line);
+        if (v.find()) {
+          settings.putIfAbsent("version", v.group(1) != null ? v.group(1) : v.group(2));
+        }
+        if (line.contains("V1 LLM engine")) {
+          settings.putIfAbsent("engine_version", "V1");
+        }
+      }
+      Matcher v = VERSION.matcher(line);
+      if (!settings.containsKey("version") && v.find() && line.contains("vLLM")) {
+        settings.put("version", v.group(1) != null ? v.group(1) : v.group(2));
+      }
+      String loading = after(line, "Model loading took");
+      if (loading != null) {
+        Matcher s = SIZE.matcher(loading);
+        if (s.find()) {
+          // vLLM V0 prints "GB" but divides by 2^30.
+          reported.add(new EngineLog.Reported("weights_bytes", "Model loading took", Double.parseDouble(s.group(1)) * (1L << 30), true, i + 1));
+        }
+      }
+      String weights = after(line, "model weights take");
+      if (weights != null) {
+        Matcher s = SIZE.matcher(weights.replace("GiB", " GiB"));
+        if (s.find()) {
+          reported.add(new EngineLog.Reported("weights_bytes", "model weights take", Double.parseDouble(s.group(1)) * (1L << 30), true, i + 1));
+        }
+      }
+      addGib(reported, line, "non_torch_memory takes", "non_torch_bytes", i);
+      addGib(reported, line, "PyTorch activation peak memory takes", "activation_peak_bytes", i);
+      addGib(reported, line, "the rest of the memory reserved for KV Cache is", "kv_cache_bytes", i);
+      addGib(reported, line, "Available KV cache memory:", "kv_cache_bytes", i);
+      if (line.contains("total_gpu_memory")) {
+        Matcher t = Pattern.compile("total_gpu_memory \\(([0-9.]+)GiB\\) x gpu_memory_utilization \\(([0-9.]+)\\)").matcher(line);
+        if (t.find()) {
+          settings.put("total_gpu_memory_gib", t.group(1));
+          settings.put("gpu_memory_utilization", t.group(2));
+        }
+      }
+      String tokens = after(line, "GPU KV cache size:");
+      if (tokens != null) {
+        reported.add(new EngineLog.Reported("kv_cache_tokens", "GPU KV cache size (tokens)", Double.parseDouble(tokens.replaceAll("[^0-9]", "")), false, i + 1));
+      }
+      Matcher conc = Pattern.compile("Maximum concurrency for ([0-9,]+) tokens per request: ([0-9.]+)x").matcher(line);
+      if (conc.find()) {
+        settings.putIfAbsent("max_model_len", conc.group(1).replace(",", ""));
+        reported.add(new EngineLog.Reported("max_concurrency", "Maximum concurrency", Double.parseDouble(conc.group(2)), false, i + 1));
+      }
+      Matcher blocks = Pattern.compile("# (?:GPU|CUDA) blocks: ([0-9]+)").matcher(line);
+      if (blocks.find()) {
+        reported.add(new EngineLog.Reported("num_blocks", "# GPU blocks", Double.parseDouble(blocks.group(1)), false, i + 1));
+      }
+    }
+    return new EngineLog("vllm", settings, reported);
+  }
+
+  private static void addGib(List<EngineLog.Reported> reported, String line, String marker, String key, int i) {
+    String rest = after(line, marker);
+    if (rest == null) {
+      return;
+    }
+    Matcher s = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(GiB|GB)").matcher(rest);
+    if (s.find()) {
+      reported.add(new EngineLog.Reported(key, marker.replace(":", "").trim(), Double.parseDouble(s.group(1)) * (1L << 30), true, i + 1));
+    }
+  }
+
+  static EngineLog nvidiaSmi(String text) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    List<EngineLog.Reported> reported = new ArrayList<>();
+    Matcher m = Pattern.compile("(\\d+)MiB\\s*/\\s*(\\d+)MiB").matcher(text);
+    int gpu = 0;
+    while (m.find()) {
+      reported.add(new EngineLog.Reported("device_bytes.GPU" + gpu, "GPU " + gpu + " memory used", Double.parseDouble(m.group(1)) * (1L << 20), true, 0));
+      settings.put("total_mib.GPU" + gpu, m.group(2));
+      gpu++;
+    }
+    Matcher name = Pattern.compile("NVIDIA ([A-Za-z0-9 -]+?)\\s{2,}").matcher(text);
+    if (name.find()) {
+      settings.put("gpu_name", name.group(1).trim());
+    }
+    return new EngineLog("nvidia-smi", settings, reported);
+  }
+
+  static EngineLog torchSummary(String text) {
+    List<EngineLog.Reported> reported = new ArrayList<>();
+    String[] lines = text.split("\\R");
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      String key = line.contains("Allocated memory") ? "allocated" : line.contains("GPU reserved memory") || line.contains("Reserved memory") ? "reserved" : null;
+      if (key == null) {
+        continue;
+      }
+      // Columns: Cur Usage | Peak Usage | Tot Alloc | Tot Freed.
+      String[] cells = line.split("\\|");
+      if (cells.length >= 3) {
+        Matcher s = SIZE.matcher(cells[2]);
+        if (s.find()) {
+          reported.add(new EngineLog.Reported(key + "_bytes", key + " memory (peak)", bytes(s.group(1), s.group(2)), true, i + 1));
+        }
+      }
+    }
+    return new EngineLog("torch", Map.of(), reported);
+  }
+
+  /** Returns a llama.cpp "model ftype" text as a mix id ({@code Q4_K - Medium} → q4_k_m). */
+  public static String ftypeToMix(String ftype) {
+    if (ftype == null) {
+      return null;
+    }
+    String s = ftype.trim().toUpperCase(Locale.ROOT);
+    int paren = s.indexOf('(');
+    if (paren >= 0) {
+      s = s.substring(0, paren).trim();
+    }
+    s = s.replace("- MEDIUM", "_M").replace("- SMALL", "_S").replace("- LARGE", "_L").replace(" ", "");
+    s = s.replace("MOSTLY", "");
+    if (s.equals("MXFP4MOE")) {
+      return "mxfp4_moe";
+    }
+    if (s.equals("ALLF32")) {
+      return "fp32";
+    }
+    return s.toLowerCase(Locale.ROOT);
+  }
+}
