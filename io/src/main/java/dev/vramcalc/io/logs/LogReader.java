@@ -66,7 +66,7 @@ public final class LogReader {
     return i < 0 ? null : line.substring(i + marker.length()).trim();
   }
 
-  private static final Pattern META = Pattern.compile("(?:llm_load_print_meta|print_info):\\s*([a-zA-Z_ ]+?)\\s*=\\s*(.+)$");
+  private static final Pattern META = Pattern.compile("(?:llm_load_print_meta|print_info):\\s*([a-zA-Z_. ]+?)\\s*=\\s*(.+)$");
   private static final Pattern KV = Pattern.compile("-\\s*kv\\s+\\d+:\\s*([a-z0-9_.]+)\\s+\\S+\\s*=\\s*(.+)$");
   private static final Pattern BUFFER = Pattern.compile("(\\S+)\\s+(model |KV |compute |output )?buffer size\\s*=\\s*([0-9.]+) MiB");
   private static final Pattern CTX = Pattern.compile("(?:llama_new_context_with_model|llama_context|llama_init_from_model):\\s*(n_ctx|n_batch|n_ubatch|flash_attn|n_seq_max|n_ctx_per_seq)\\s*=\\s*(\\S+)");

@@ -1,0 +1,215 @@
+package dev.vramcalc.io.logs;
+
+import dev.vramcalc.core.BadInputException;
+import dev.vramcalc.core.Model;
+import dev.vramcalc.core.engine.Engines;
+import dev.vramcalc.core.estimate.EngineDetails;
+import dev.vramcalc.core.estimate.InferenceEstimate;
+import dev.vramcalc.core.hardware.Gpu;
+import dev.vramcalc.core.hardware.GpuCatalog;
+import dev.vramcalc.core.model.MapConfig;
+import dev.vramcalc.core.precision.Formats;
+import dev.vramcalc.core.precision.KvCacheType;
+import dev.vramcalc.core.precision.WeightFormat;
+import dev.vramcalc.core.unit.Bytes;
+import dev.vramcalc.core.workload.EngineSettings;
+import dev.vramcalc.core.workload.InferenceWorkload;
+import dev.vramcalc.io.ModelResolver;
+import dev.vramcalc.io.catalog.GpuCatalogReader;
+import dev.vramcalc.io.config.ModelFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Returns an engine log's numbers beside vramcalc's estimate of the same setup: the model and
+ * settings come from the log where it states them, from the caller's overrides otherwise.
+ */
+public final class Reconciler {
+
+  /** One reported number and its estimate. */
+  public record Row(String quantity, String label, double reported, Double estimated, boolean bytes) {
+
+    /** Returns {@code (estimated − reported) / reported}, or null when there is no estimate. */
+    public Double relativeError() {
+      return estimated == null || reported == 0 ? null : (estimated - reported) / reported;
+    }
+  }
+
+  /** The reconciliation: what was recognized and the rows. */
+  public record Result(EngineLog log, Model model, Gpu gpu, InferenceEstimate estimate, List<Row> rows, List<String> notes) {}
+
+  /**
+   * Overrides the caller gives: any may be null.
+   *
+   * @param model a MODEL name or path
+   * @param gpu a catalog GPU id
+   * @param gpuMemoryUtilization vLLM's budget share
+   */
+  public record Overrides(String model, String gpu, Double gpuMemoryUtilization, Long maxModelLen, Integer tp, String weights, String vllmVersion) {}
+
+  private Reconciler() {}
+
+  public static Result reconcile(String text, String origin, Overrides o) {
+    EngineLog log = LogReader.read(text, origin);
+    return switch (log.engine()) {
+      case "llama.cpp" -> llamaCpp(log, o);
+      case "vllm" -> vllm(log, o);
+      default -> throw new BadInputException("log", origin + ": a " + log.engine()
+          + " snapshot has no model or settings to estimate from; reconcile it together with a MODEL and --gpu using 'vramcalc infer', or give an engine log");
+    };
+  }
+
+  private static Model llamaCppModel(EngineLog log, Overrides o, List<String> notes) {
+    if (o.model() != null) {
+      return ModelResolver.bundled().resolve(o.model());
+    }
+    String name = log.setting("meta.general.name");
+    if (name != null) {
+      String guess = name.trim().toLowerCase(Locale.ROOT).replace(' ', '-').replaceFirst("^meta-", "");
+      if (ModelResolver.bundled().catalog().find(guess) != null) {
+        notes.add("model recognized from general.name '" + name + "' as the catalog's " + guess);
+        return ModelResolver.bundled().resolve(guess);
+      }
+    }
+    String arch = log.setting("gguf.general.architecture");
+    Map<String, Object> c = new LinkedHashMap<>();
+    String type = arch == null ? "llama" : switch (arch) {
+      case "llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3", "cohere2" -> arch;
+      case "command-r" -> "cohere";
+      case "qwen2moe" -> "qwen2_moe";
+      case "qwen3moe" -> "qwen3_moe";
+      default -> null;
+    };
+    if (type == null) {
+      throw new BadInputException("model", "the log's architecture '" + arch + "' is not one vramcalc models; pass the MODEL to reconcile against");
+    }
+    String[][] keys = {{"n_embd", "hidden_size"}, {"n_layer", "num_hidden_layers"}, {"n_head", "num_attention_heads"}, {"n_head_kv", "num_key_value_heads"},
+        {"n_ff", "intermediate_size"}, {"n_vocab", "vocab_size"}, {"n_embd_head_k", "head_dim"}, {"n_ctx_train", "max_position_embeddings"}};
+    for (String[] k : keys) {
+      String v = log.setting("meta." + k[0]);
+      if (v != null && v.matches("\\d+")) {
+        c.put(k[1], Long.parseLong(v));
+      }
+    }
+    if (!c.containsKey("hidden_size")) {
+      throw new BadInputException("model", "the log does not print the model's hyper-parameters (n_embd, n_layer, …); pass the MODEL to reconcile against");
+    }
+    c.put("model_type", type);
+    c.put("tie_word_embeddings", false);
+    notes.add("model built from the log's hyper-parameters (" + type + ", " + c.get("num_hidden_layers") + " layers × " + c.get("hidden_size") + ")");
+    return ModelFactory.fromConfig(new MapConfig(c, "log"), name == null ? "log model" : name, null, "log", List.of("architecture from the log's print_meta lines"));
+  }
+
+  private static Gpu gpu(EngineLog log, Overrides o, GpuCatalog catalog, List<String> notes) {
+    if (o.gpu() != null) {
+      return catalog.get(o.gpu());
+    }
+    notes.add("no --gpu given: the verdict uses an H100 SXM 80GB (the log's buffers do not depend on it)");
+    return catalog.get("h100-sxm-80gb");
+  }
+
+  private static Result llamaCpp(EngineLog log, Overrides o) {
+    List<String> notes = new ArrayList<>();
+    Model model = llamaCppModel(log, o, notes);
+    GpuCatalog catalog = GpuCatalogReader.bundled();
+    Gpu gpu = gpu(log, o, catalog, notes);
+    int devices = 0;
+    for (EngineLog.Reported r : log.reported()) {
+      if (r.key().startsWith("model_buffer_bytes.CUDA") || r.key().startsWith("kv_buffer_bytes.CUDA")) {
+        devices = Math.max(devices, Integer.parseInt(r.key().replaceAll(".*CUDA(\\d+).*", "$1")) + 1);
+      }
+    }
+    devices = Math.max(devices, 1);
+    String mix = o.weights() != null ? o.weights() : LogReader.ftypeToMix(log.setting("meta.model_ftype") != null ? log.setting("meta.model_ftype") : log.setting("meta.file_type"));
+    if (mix == null) {
+      mix = "q4_k_m";
+      notes.add("the log does not name the quantization: priced as Q4_K_M (pass --weights)");
+    }
+    WeightFormat format = Formats.named("weights", mix);
+    long ctx = parse(log.setting("ctx.n_ctx"), 4096);
+    long batch = parse(log.setting("ctx.n_batch"), 2048);
+    long ubatch = parse(log.setting("ctx.n_ubatch"), 512);
+    boolean fa = "1".equals(log.setting("ctx.flash_attn")) || "true".equalsIgnoreCase(log.setting("ctx.flash_attn")) || "enabled".equalsIgnoreCase(log.setting("ctx.flash_attn"));
+    int offloaded = 999;
+    if (log.setting("offloaded") != null) {
+      offloaded = Integer.parseInt(log.setting("offloaded").split("/")[0]);
+    }
+    int seqs = (int) parse(log.setting("ctx.n_seq_max"), 1);
+    List<Double> split = new ArrayList<>();
+    if (devices > 1) {
+      // llama.cpp puts layer il on the first device whose cumulative share exceeds il / (layers + 1):
+      // give each device its logged share of the KV buffers in whole layers, the last one also the output.
+      int layers = model.architecture().dims().numLayers();
+      double totalKv = 0;
+      for (int d = 0; d < devices; d++) {
+        EngineLog.Reported kv = log.find("kv_buffer_bytes.CUDA" + d);
+        totalKv += kv == null ? 0 : kv.value();
+      }
+      int assigned = 0;
+      for (int d = 0; d < devices; d++) {
+        EngineLog.Reported kv = log.find("kv_buffer_bytes.CUDA" + d);
+        long n = d == devices - 1 ? layers - assigned : Math.round(layers * (kv == null || totalKv == 0 ? 1.0 / devices : kv.value() / totalKv));
+        assigned += n;
+        split.add((double) n + (d == devices - 1 && offloaded > layers ? 1 : 0));
+      }
+      notes.add("layers split across GPUs as the logged KV buffers show: " + split);
+    }
+    EngineSettings.LlamaCpp s = new EngineSettings.LlamaCpp(ctx, batch, ubatch, offloaded, split, KvCacheType.FP16, KvCacheType.FP16, fa, seqs, false);
+    InferenceWorkload w = new InferenceWorkload(1, Math.max(1, ctx), Math.max(1, ctx), format, KvCacheType.AUTO, 1, devices, true, 0.2, s);
+    InferenceEstimate e = Engines.estimate(model, gpu, w);
+    EngineDetails.LlamaCpp l = (EngineDetails.LlamaCpp) e.engine();
+    List<Row> rows = new ArrayList<>();
+    for (EngineLog.Reported r : log.reported()) {
+      Double est = null;
+      String k = r.key();
+      if (k.equals("model_size_bytes")) {
+        est = (double) format.totalBytes(model.architecture(), true);
+      } else if (k.startsWith("model_buffer_bytes.")) {
+        String dev = k.substring(k.indexOf('.') + 1);
+        est = dev.startsWith("CUDA") ? device(l, dev).map(d -> (double) d.modelBufferBytes()).orElse(null) : (double) l.hostModelBytes();
+      } else if (k.startsWith("kv_buffer_bytes.CUDA")) {
+        est = device(l, k.substring(k.indexOf('.') + 1)).map(d -> (double) d.kvBufferBytes()).orElse(null);
+      } else if (k.equals("kv_self_bytes")) {
+        est = (double) l.devices().stream().mapToLong(EngineDetails.LlamaCpp.Device::kvBufferBytes).sum();
+      } else if (k.startsWith("compute_buffer_bytes.")) {
+        String dev = k.substring(k.indexOf('.') + 1);
+        est = dev.startsWith("CUDA") && !dev.contains("Host") ? device(l, dev).map(d -> (double) d.computeBufferBytes()).orElse(null) : (double) l.hostComputeBytes();
+      } else if (k.startsWith("output_buffer_bytes")) {
+        est = (double) l.outputBufferBytes();
+      }
+      rows.add(new Row(k, r.label(), r.value(), est, r.bytes()));
+    }
+    return new Result(log, model, gpu, e, rows, notes);
+  }
+
+  private static java.util.Optional<EngineDetails.LlamaCpp.Device> device(EngineDetails.LlamaCpp l, String name) {
+    return l.devices().stream().filter(d -> d.name().equals(name)).findFirst();
+  }
+
+  private static Result vllm(EngineLog log, Overrides o) {
+    throw new BadInputException("log", "vLLM logs are recognized, but the vLLM profile is not available in this build");
+  }
+
+  static long parse(String s, long fallback) {
+    if (s == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  /** Returns a number for display: MiB for bytes, else as is. */
+  public static String show(double v, boolean bytes) {
+    return bytes ? String.format(Locale.ROOT, "%.2f MiB", v / (1L << 20)) : String.format(Locale.ROOT, "%,.2f", v);
+  }
+
+  static Bytes b(long v) {
+    return Bytes.of(v);
+  }
+}
