@@ -87,6 +87,30 @@ final class InferCommand implements Callable<Integer> {
   @Option(names = "--swa-full", description = "llama.cpp: full-size cache for sliding-window layers.")
   boolean swaFull;
 
+  @Option(names = "--gpu-memory-utilization", paramLabel = "F", description = "vLLM: share of total device memory vLLM may use (default 0.9).")
+  double gpuMemoryUtilization = 0.9;
+
+  @Option(names = "--max-model-len", paramLabel = "N", description = "vLLM: longest request (default the model's maximum).")
+  long maxModelLen;
+
+  @Option(names = "--max-num-seqs", paramLabel = "N", description = "vLLM: sequences per step (default: the version's).")
+  int maxNumSeqs;
+
+  @Option(names = "--max-num-batched-tokens", paramLabel = "N", description = "vLLM: tokens per step (default: the version's).")
+  long maxNumBatchedTokens;
+
+  @Option(names = "--block-size", paramLabel = "N", description = "vLLM: tokens per KV block (default 16).")
+  int blockSize = 16;
+
+  @Option(names = "--enforce-eager", description = "vLLM: no CUDA graphs.")
+  boolean enforceEager;
+
+  @Option(names = "--vllm-version", paramLabel = "V", description = "vLLM: version whose behaviour to follow (default 0.10.1).")
+  String vllmVersion = "0.10.1";
+
+  @Option(names = "--offline", description = "vLLM: the LLM class (offline) rather than 'vllm serve' sets the batch defaults.")
+  boolean offline;
+
   @Option(names = "--load", paramLabel = "MODE", description = "transformers: bf16 (default), fp16, fp32, 8bit, 4bit (bitsandbytes fp4) or nf4.")
   String load = "bf16";
 
@@ -111,8 +135,8 @@ final class InferCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!List.of("generic", "llama.cpp", "llamacpp", "transformers").contains(engine)) {
-      throw new BadInputException("engine", "--engine '" + engine + "' must be generic, llama.cpp or transformers");
+    if (!List.of("generic", "llama.cpp", "llamacpp", "transformers", "vllm").contains(engine)) {
+      throw new BadInputException("engine", "--engine '" + engine + "' must be generic, vllm, llama.cpp or transformers");
     }
     Model model = modelOptions.resolve();
     Gpu gpu = gpuOptions.device();
@@ -142,13 +166,17 @@ final class InferCommand implements Callable<Integer> {
       t = 1;
       pp = gpus;
     }
+    if (engine.equals("vllm")) {
+      settings = new EngineSettings.Vllm(gpuMemoryUtilization, maxModelLen > 0 ? maxModelLen : (seqLen != null ? seqLen : 0), maxNumSeqs, maxNumBatchedTokens,
+          blockSize, KvCacheType.parse("kv-cache-dtype", kvCache), enforceEager, vllmVersion, offline);
+    }
     long prompt = promptLen != null ? promptLen : s;
     if (engine.equals("transformers")) {
       long newTokens = maxNewTokens != null ? maxNewTokens : s - prompt;
       if (promptLen == null && maxNewTokens != null) {
         prompt = Math.max(1, s - newTokens);
       }
-      settings = new EngineSettings.Transformers(load, attnImplementation, newTokens, olderThan(transformersVersion, 4, 45));
+      settings = new EngineSettings.Transformers(load, attnImplementation, newTokens, transformersVersion);
     }
     InferenceWorkload workload = new InferenceWorkload(batch, s, prompt, w,
         KvCacheType.parse("kv-cache", kvCache), t, pp, !noFlash, headroom, settings);
@@ -160,18 +188,6 @@ final class InferCommand implements Callable<Integer> {
     }
     render(out, e, seqLen == null);
     return ExitCodes.OK;
-  }
-
-  /** Returns whether a version such as 4.31.0 is older than major.minor. */
-  static boolean olderThan(String version, int major, int minor) {
-    String[] parts = version.trim().split("\\.");
-    try {
-      int ma = Integer.parseInt(parts[0]);
-      int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
-      return ma < major || (ma == major && mi < minor);
-    } catch (NumberFormatException e) {
-      throw new BadInputException("transformers-version", "--transformers-version '" + version + "' must look like 4.45");
-    }
   }
 
   private static long defaultSeqLen(Model model) {

@@ -17,8 +17,11 @@ public final class Engines {
     if (e instanceof EngineSettings.LlamaCpp l) {
       return LlamaCppEngine.estimate(model, gpu, Math.max(1, w.tp() * w.pp()), w, l);
     }
+    if (e instanceof EngineSettings.Vllm v) {
+      return VllmEngine.estimate(model, gpu, w, v);
+    }
     if (e instanceof EngineSettings.Transformers t) {
-      return TransformersEngine.estimate(model, gpu, w, t, t.allPositionLogits());
+      return TransformersEngine.estimate(model, gpu, w, t);
     }
     return InferenceEstimator.estimate(model, gpu, w);
   }

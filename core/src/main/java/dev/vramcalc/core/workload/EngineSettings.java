@@ -114,10 +114,11 @@ public sealed interface EngineSettings
    * @param loading how weights are loaded: bf16, fp16, fp32, 8bit or 4bit (bitsandbytes)
    * @param attention eager, sdpa or flash_attention_2
    * @param maxNewTokens tokens generated after the prompt
-   * @param allPositionLogits whether the prefill computes logits for every prompt position
-   *     (transformers before 4.45) rather than the last one only
+   * @param version the transformers version whose generate() to follow ({@code 4.45}); before 4.45
+   *     the prefill computes logits for every prompt position, before 4.42 decoding keeps the previous
+   *     cache alive while building the next
    */
-  record Transformers(String loading, String attention, long maxNewTokens, boolean allPositionLogits) implements EngineSettings {
+  record Transformers(String loading, String attention, long maxNewTokens, String version) implements EngineSettings {
     public Transformers {
       if (!List.of("bf16", "fp16", "fp32", "8bit", "4bit", "nf4").contains(loading)) {
         throw new BadInputException("load", "--load '" + loading + "' must be bf16, fp16, fp32, 8bit, 4bit or nf4");
@@ -128,6 +129,17 @@ public sealed interface EngineSettings
       if (maxNewTokens < 0) {
         throw new BadInputException("max-new-tokens", "--max-new-tokens must not be negative");
       }
+      if (version == null || !version.matches("\\d+(\\.\\d+)*")) {
+        throw new BadInputException("transformers-version", "--transformers-version '" + version + "' must look like 4.45");
+      }
+    }
+
+    /** Returns whether this version is older than major.minor. */
+    public boolean olderThan(int major, int minor) {
+      String[] parts = version.split("\\.");
+      int ma = Integer.parseInt(parts[0]);
+      int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return ma < major || (ma == major && mi < minor);
     }
 
     @Override

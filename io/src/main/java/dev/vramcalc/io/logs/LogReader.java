@@ -36,7 +36,8 @@ public final class LogReader {
       return llamaCpp(text);
     }
     if (text.contains("KV cache memory") || text.contains("GPU KV cache size") || text.contains("# GPU blocks") || text.contains("Model loading took")
-        || text.contains("Memory profiling takes") || text.contains("model weights take")) {
+        || text.contains("Memory profiling takes") || text.contains("model weights take") || text.contains("Loading model weights took")
+        || text.contains("available_kv_cache_memory")) {
       return vllm(text);
     }
     if (text.contains("NVIDIA-SMI") || text.matches("(?s).*\\d+MiB\\s*/\\s*\\d+MiB.*")) {
@@ -142,54 +143,65 @@ public final class LogReader {
   private static final Pattern VLLM_CONFIG = Pattern.compile("(model|tensor_parallel_size|pipeline_parallel_size|max_seq_len|quantization|enforce_eager|kv_cache_dtype|dtype|gpu_memory_utilization|block_size)=([^,)]+)");
   private static final Pattern VERSION = Pattern.compile("\\((?:V1 )?(?:engine )?v?(\\d+\\.\\d+(?:\\.\\d+)*(?:\\.post\\d+)?)\\)|vLLM (?:API server )?version:?\\s*v?(\\d+\\.\\d+(?:\\.\\d+)*)");
 
+  private static final Pattern DICT_ENTRY = Pattern.compile("'([a-z_]+)':\\s*('([^']*)'|[^,}]+)");
+  private static final Pattern[] VLLM_NUMBERS = {
+      Pattern.compile("(?:Model loading took|Loading model weights took|model weights take)\\s+([0-9.]+)\\s*(?:GiB|GB)"),
+      Pattern.compile("non_torch_memory(?: takes)?\\s+([0-9.]+)\\s*GiB"),
+      Pattern.compile("PyTorch activation peak memory(?: takes)?\\s+([0-9.]+)\\s*GiB"),
+      Pattern.compile("(?:Available KV cache memory:|available_kv_cache_memory|the rest of the memory reserved for KV Cache is)\\s+([0-9.]+)\\s*GiB")};
+  private static final String[][] VLLM_KEYS = {{"weights_bytes", "Model loading took"}, {"non_torch_bytes", "non_torch_memory"},
+      {"activation_peak_bytes", "PyTorch activation peak memory"}, {"kv_cache_bytes", "Available KV cache memory"}};
+
   static EngineLog vllm(String text) {
     Map<String, String> settings = new LinkedHashMap<>();
     List<EngineLog.Reported> reported = new ArrayList<>();
     String[] lines = text.split("\\R");
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
+      Matcher serve = Pattern.compile("vllm serve (\\S+)").matcher(line);
+      if (serve.find()) {
+        settings.putIfAbsent("model", serve.group(1));
+        String[][] flags = {{"(?:-tp|--tensor-parallel-size)[ =](\\d+)", "tensor_parallel_size"}, {"--gpu-memory-utilization[ =]([0-9.]+)", "gpu_memory_utilization"},
+            {"--max-model-len[ =](\\d+)", "max_model_len"}};
+        for (String[] f : flags) {
+          Matcher fm = Pattern.compile(f[0]).matcher(line);
+          if (fm.find()) {
+            settings.putIfAbsent(f[1], fm.group(1));
+          }
+        }
+      }
+      if (line.contains("non-default args")) {
+        Matcher m = DICT_ENTRY.matcher(line.substring(line.indexOf("non-default args")));
+        while (m.find()) {
+          settings.putIfAbsent(m.group(1), m.group(3) != null ? m.group(3) : m.group(2).trim());
+        }
+      }
       if (line.contains("Initializing") && line.contains("config")) {
         Matcher m = VLLM_CONFIG.matcher(line);
         while (m.find()) {
           settings.putIfAbsent(m.group(1), m.group(2).replace("'", "").trim());
-        }
-        Matcher v = VERSION.matcher(line);
-        if (v.find()) {
-          settings.putIfAbsent("version", v.group(1) != null ? v.group(1) : v.group(2));
         }
         if (line.contains("V1 LLM engine")) {
           settings.putIfAbsent("engine_version", "V1");
         }
       }
       Matcher v = VERSION.matcher(line);
-      if (!settings.containsKey("version") && v.find() && line.contains("vLLM")) {
+      if (!settings.containsKey("version") && v.find() && (line.contains("vLLM") || line.contains("engine"))) {
         settings.put("version", v.group(1) != null ? v.group(1) : v.group(2));
       }
-      String loading = after(line, "Model loading took");
-      if (loading != null) {
-        Matcher s = SIZE.matcher(loading);
-        if (s.find()) {
-          // vLLM V0 prints "GB" but divides by 2^30.
-          reported.add(new EngineLog.Reported("weights_bytes", "Model loading took", Double.parseDouble(s.group(1)) * (1L << 30), true, i + 1));
+      for (int k = 0; k < VLLM_NUMBERS.length; k++) {
+        Matcher m = VLLM_NUMBERS[k].matcher(line);
+        if (m.find()) {
+          reported.add(new EngineLog.Reported(VLLM_KEYS[k][0], VLLM_KEYS[k][1], Double.parseDouble(m.group(1)) * (1L << 30), true, i + 1));
         }
       }
-      String weights = after(line, "model weights take");
-      if (weights != null) {
-        Matcher s = SIZE.matcher(weights.replace("GiB", " GiB"));
-        if (s.find()) {
-          reported.add(new EngineLog.Reported("weights_bytes", "model weights take", Double.parseDouble(s.group(1)) * (1L << 30), true, i + 1));
-        }
+      Matcher total = Pattern.compile("total_gpu_memory\\s*\\(?([0-9.]+)\\s*GiB").matcher(line);
+      if (total.find()) {
+        settings.put("total_gpu_memory_gib", total.group(1));
       }
-      addGib(reported, line, "non_torch_memory takes", "non_torch_bytes", i);
-      addGib(reported, line, "PyTorch activation peak memory takes", "activation_peak_bytes", i);
-      addGib(reported, line, "the rest of the memory reserved for KV Cache is", "kv_cache_bytes", i);
-      addGib(reported, line, "Available KV cache memory:", "kv_cache_bytes", i);
-      if (line.contains("total_gpu_memory")) {
-        Matcher t = Pattern.compile("total_gpu_memory \\(([0-9.]+)GiB\\) x gpu_memory_utilization \\(([0-9.]+)\\)").matcher(line);
-        if (t.find()) {
-          settings.put("total_gpu_memory_gib", t.group(1));
-          settings.put("gpu_memory_utilization", t.group(2));
-        }
+      Matcher util = Pattern.compile("gpu_memory_utilization\\s*\\(?([0-9.]+)").matcher(line);
+      if (util.find() && !line.contains("non-default args")) {
+        settings.put("gpu_memory_utilization", util.group(1));
       }
       String tokens = after(line, "GPU KV cache size:");
       if (tokens != null) {
@@ -200,7 +212,7 @@ public final class LogReader {
         settings.putIfAbsent("max_model_len", conc.group(1).replace(",", ""));
         reported.add(new EngineLog.Reported("max_concurrency", "Maximum concurrency", Double.parseDouble(conc.group(2)), false, i + 1));
       }
-      Matcher blocks = Pattern.compile("# (?:GPU|CUDA) blocks: ([0-9]+)").matcher(line);
+      Matcher blocks = Pattern.compile("# (?:GPU|CUDA|cuda) blocks: ([0-9]+)").matcher(line);
       if (blocks.find()) {
         reported.add(new EngineLog.Reported("num_blocks", "# GPU blocks", Double.parseDouble(blocks.group(1)), false, i + 1));
       }

@@ -190,7 +190,52 @@ public final class Reconciler {
   }
 
   private static Result vllm(EngineLog log, Overrides o) {
-    throw new BadInputException("log", "vLLM logs are recognized, but the vLLM profile is not available in this build");
+    List<String> notes = new ArrayList<>();
+    String name = o.model() != null ? o.model() : log.setting("model");
+    if (name == null) {
+      throw new BadInputException("model", "the log does not name the model; pass --model");
+    }
+    Model model;
+    try {
+      model = ModelResolver.bundled().resolve(name);
+    } catch (BadInputException e) {
+      String tail = name.contains("/") ? name.substring(name.lastIndexOf('/') + 1) : name;
+      model = ModelResolver.bundled().resolve(tail.toLowerCase(Locale.ROOT));
+      notes.add("model '" + name + "' taken as the catalog's " + model.id());
+    }
+    GpuCatalog catalog = GpuCatalogReader.bundled();
+    Gpu gpu = gpu(log, o, catalog, notes);
+    int tp = o.tp() != null ? o.tp() : (int) parse(log.setting("tensor_parallel_size"), 1);
+    double util = o.gpuMemoryUtilization() != null ? o.gpuMemoryUtilization()
+        : log.setting("gpu_memory_utilization") != null ? Double.parseDouble(log.setting("gpu_memory_utilization")) : 0.9;
+    if (o.gpuMemoryUtilization() == null && log.setting("gpu_memory_utilization") == null) {
+      notes.add("the log does not give gpu_memory_utilization: vLLM's default 0.9 assumed");
+    }
+    long maxLen = o.maxModelLen() != null ? o.maxModelLen() : parse(log.setting("max_model_len"), parse(log.setting("max_seq_len"), 0));
+    String version = o.vllmVersion() != null ? o.vllmVersion() : log.setting("version") != null ? log.setting("version") : "0.10.1";
+    if (o.vllmVersion() == null && log.setting("version") == null) {
+      notes.add("the log does not give the vLLM version: 0.10.1 assumed (pass --vllm-version)");
+    }
+    WeightFormat format = o.weights() != null ? Formats.named("weights", o.weights()) : null;
+    EngineSettings.Vllm s = new EngineSettings.Vllm(util, maxLen, 0, 0, 16, KvCacheType.AUTO, false, version, false);
+    InferenceWorkload w = new InferenceWorkload(1, Math.max(1, maxLen > 0 ? maxLen : 1), Math.max(1, maxLen > 0 ? maxLen : 1), format, KvCacheType.AUTO, tp, 1, true, 0.2, s);
+    InferenceEstimate e = Engines.estimate(model, gpu, w);
+    EngineDetails.Vllm v = (EngineDetails.Vllm) e.engine();
+    List<Row> rows = new ArrayList<>();
+    for (EngineLog.Reported r : log.reported()) {
+      Double est = switch (r.key()) {
+        case "weights_bytes" -> (double) v.weightsBytes();
+        case "non_torch_bytes" -> (double) v.nonTorchBytes();
+        case "activation_peak_bytes" -> (double) v.activationPeakBytes();
+        case "kv_cache_bytes" -> (double) v.kvCacheBytes();
+        case "kv_cache_tokens" -> (double) v.kvCacheTokens();
+        case "max_concurrency" -> v.maxConcurrency();
+        case "num_blocks" -> (double) v.numBlocks();
+        default -> null;
+      };
+      rows.add(new Row(r.key(), r.label(), r.value(), est, r.bytes()));
+    }
+    return new Result(log, model, gpu, e, rows, notes);
   }
 
   static long parse(String s, long fallback) {
@@ -206,7 +251,10 @@ public final class Reconciler {
 
   /** Returns a number for display: MiB for bytes, else as is. */
   public static String show(double v, boolean bytes) {
-    return bytes ? String.format(Locale.ROOT, "%.2f MiB", v / (1L << 20)) : String.format(Locale.ROOT, "%,.2f", v);
+    if (bytes) {
+      return v >= (1L << 30) ? String.format(Locale.ROOT, "%.4f GiB", v / (1L << 30)) : String.format(Locale.ROOT, "%.2f MiB", v / (1L << 20));
+    }
+    return v == Math.rint(v) ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%,.2f", v);
   }
 
   static Bytes b(long v) {
