@@ -148,7 +148,9 @@ final class InferCommand implements Callable<Integer> {
     if (gpuOptions.gpus != null && (long) t * pp != gpus) {
       throw new BadInputException("gpus", "--gpus (" + gpus + ") must equal --tp × --pp (" + t + " × " + pp + ")");
     }
-    long s = seqLen != null ? seqLen : defaultSeqLen(model);
+    long s = seqLen != null ? seqLen
+        : promptLen != null && maxNewTokens != null ? Math.addExact(promptLen, maxNewTokens)
+        : Math.max(defaultSeqLen(model), promptLen != null ? promptLen : 0);
     WeightFormat w = weights == null ? null : Formats.named("weights", weights);
     EngineSettings settings = new EngineSettings.Generic();
     if (engine.startsWith("llama")) {
