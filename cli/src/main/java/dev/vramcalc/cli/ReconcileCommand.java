@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "reconcile", description = "Read a vLLM or llama.cpp startup log and compare each reported number with the estimate.")
 final class ReconcileCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "LOGFILE", description = "The log file ('-' for standard input).")
-  String file;
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "The engine log ('-' for standard input), and any nvidia-smi or torch.cuda.memory_summary() snapshots of the same run.")
+  List<String> files;
 
   @Option(names = "--model", paramLabel = "MODEL", description = "The model, when the log does not say it.") String model;
   @Option(names = "--gpu", paramLabel = "ID", description = "The GPU, when the log does not say it.") String gpu;
@@ -38,29 +38,36 @@ final class ReconcileCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  private static String read(String file) {
+    try {
+      if (file.equals("-")) {
+        return new String(System.in.readNBytes((int) MAX_LOG_BYTES), StandardCharsets.UTF_8);
+      }
+      Path p = Path.of(file);
+      if (!Files.isRegularFile(p)) {
+        throw new BadInputException("log", "no such file: " + file);
+      }
+      if (Files.size(p) > MAX_LOG_BYTES) {
+        throw new BadInputException("log", file + ": larger than the " + MAX_LOG_BYTES + "-byte limit for a log");
+      }
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new BadInputException("log", file + ": not UTF-8 text");
+    } catch (IOException e) {
+      throw new BadInputException("log", file + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
   /** Largest log read (a startup log is a few hundred kilobytes). */
   static final long MAX_LOG_BYTES = 32L << 20;
 
   @Override
   public Integer call() {
-    String text;
-    try {
-      if (file.equals("-")) {
-        text = new String(System.in.readNBytes((int) MAX_LOG_BYTES), StandardCharsets.UTF_8);
-      } else {
-        Path p = Path.of(file);
-        if (!Files.isRegularFile(p)) {
-          throw new BadInputException("log", "no such file: " + file);
-        }
-        if (Files.size(p) > MAX_LOG_BYTES) {
-          throw new BadInputException("log", file + ": larger than the " + MAX_LOG_BYTES + "-byte limit for a log");
-        }
-        text = Files.readString(p, StandardCharsets.UTF_8);
-      }
-    } catch (IOException e) {
-      throw new BadInputException("log", file + ": cannot read (" + e.getMessage() + ")");
+    List<String[]> texts = new ArrayList<>();
+    for (String file : files) {
+      texts.add(new String[] {read(file), file});
     }
-    Reconciler.Result r = Reconciler.reconcile(text, file, new Reconciler.Overrides(model, gpu, util, maxModelLen, tp, weights, vllmVersion));
+    Reconciler.Result r = Reconciler.reconcile(texts, new Reconciler.Overrides(model, gpu, util, maxModelLen, tp, weights, vllmVersion));
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
       Map<String, Object> doc = new LinkedHashMap<>();

@@ -53,13 +53,48 @@ public final class Reconciler {
   private Reconciler() {}
 
   public static Result reconcile(String text, String origin, Overrides o) {
-    EngineLog log = LogReader.read(text, origin);
-    return switch (log.engine()) {
-      case "llama.cpp" -> llamaCpp(log, o);
-      case "vllm" -> vllm(log, o);
-      default -> throw new BadInputException("log", origin + ": a " + log.engine()
-          + " snapshot has no model or settings to estimate from; reconcile it together with a MODEL and --gpu using 'vramcalc infer', or give an engine log");
-    };
+    List<String[]> one = new ArrayList<>();
+    one.add(new String[] {text, origin});
+    return reconcile(one, o);
+  }
+
+  /**
+   * Returns the reconciliation of an engine log, with any nvidia-smi or torch.cuda.memory_summary()
+   * snapshots taken of the same run compared against the device and allocator levels.
+   *
+   * @param files pairs of {text, origin}; exactly one must be an engine log
+   */
+  public static Result reconcile(List<String[]> files, Overrides o) {
+    EngineLog engine = null;
+    List<EngineLog> snapshots = new ArrayList<>();
+    for (String[] f : files) {
+      EngineLog log = LogReader.read(f[0], f[1]);
+      if (log.engine().equals("vllm") || log.engine().equals("llama.cpp")) {
+        if (engine != null) {
+          throw new BadInputException("log", f[1] + ": a second engine log; reconcile reads one engine log and any number of nvidia-smi or torch snapshots");
+        }
+        engine = log;
+      } else {
+        snapshots.add(log);
+      }
+    }
+    if (engine == null) {
+      throw new BadInputException("log", "no vLLM or llama.cpp log given: an nvidia-smi or torch snapshot alone names no model or settings to estimate from");
+    }
+    Result r = engine.engine().equals("llama.cpp") ? llamaCpp(engine, o) : vllm(engine, o);
+    List<Row> rows = new ArrayList<>(r.rows());
+    for (EngineLog snap : snapshots) {
+      for (EngineLog.Reported rep : snap.reported()) {
+        Double est = switch (rep.key().replaceAll("\\..*", "")) {
+          case "device_bytes" -> (double) r.estimate().device().value();
+          case "allocated_bytes" -> (double) r.estimate().allocated().value();
+          case "reserved_bytes" -> (double) r.estimate().reserved().value();
+          default -> null;
+        };
+        rows.add(new Row(rep.key(), snap.engine() + ": " + rep.label(), rep.value(), est, rep.bytes()));
+      }
+    }
+    return new Result(r.log(), r.model(), r.gpu(), r.estimate(), rows, r.notes());
   }
 
   private static Model llamaCppModel(EngineLog log, Overrides o, List<String> notes) {
