@@ -7,7 +7,6 @@ import dev.vramcalc.core.estimate.Term;
 import dev.vramcalc.core.estimate.TrainingEstimate;
 import dev.vramcalc.core.estimate.TrainingEstimator;
 import dev.vramcalc.core.hardware.Gpu;
-import dev.vramcalc.core.workload.InferenceWorkload;
 import dev.vramcalc.core.workload.TrainingWorkload;
 import dev.vramcalc.io.json.JsonWriter;
 import dev.vramcalc.io.report.Documents;
@@ -28,6 +27,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin GpuOptions gpuOptions;
   @Mixin OutputOptions output;
+  @Mixin SharedOptions shared;
   @Mixin TrainingOptions training;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -39,7 +39,7 @@ final class TrainCommand implements Callable<Integer> {
     if (gpu == null) {
       throw new BadInputException("gpu", "train needs a device: --gpu ID (see 'vramcalc gpus') or --gpu-memory SIZE");
     }
-    TrainingWorkload w = training.workload(model, gpuOptions.count());
+    TrainingWorkload w = training.workload(model, shared, gpuOptions.count());
     TrainingEstimate e = TrainingEstimator.estimate(model, gpu, w);
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
@@ -110,26 +110,24 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The flags of a training run, shared by train and the --train mode of later commands. */
   static final class TrainingOptions {
+    static final long DEFAULT_SEQ_LEN = 2048;
+
     @Option(names = "--method", paramLabel = "M", description = "full, lora, qlora, dora or freeze (default full).") String method = "full";
     @Option(names = "--precision", paramLabel = "P", description = "fp32, bf16-mixed (default), fp16-mixed or bf16 (pure).") String precision = "bf16-mixed";
     @Option(names = "--grad-dtype", paramLabel = "T", description = "Gradient type under mixed precision: bf16/fp16 (default) or fp32 (Megatron).") String gradDtype;
     @Option(names = "--optimizer", paramLabel = "O", description = "adamw (default), adamw-8bit, paged-adamw-8bit, paged-adamw, adafactor, adafactor-momentum, sgd, sgd-momentum, lion.") String optimizer = "adamw";
     @Option(names = "--optimizer-in-backward", description = "Step each parameter as its gradient is ready.") boolean optimizerInBackward;
     @Option(names = "--micro-batch", paramLabel = "B", description = "Sequences per micro-batch per GPU (default 1).") long microBatch = 1;
-    @Option(names = "--seq-len", paramLabel = "S", description = "Tokens per sequence (default 2048).") long seqLen = 2048;
     @Option(names = "--grad-accum", paramLabel = "G", description = "Gradient accumulation steps (default 1).") int gradAccum = 1;
     @Option(names = "--checkpointing", paramLabel = "C", description = "Activation checkpointing: none (default), selective or full.") String checkpointing = "none";
     @Option(names = "--activation-offload", description = "Move saved activations to CPU memory.") boolean activationOffload;
     @Option(names = "--loss", paramLabel = "L", description = "Logits and loss: full (default), chunked or fused.") String loss = "full";
     @Option(names = "--packed", description = "Sequences are packed rather than padded.") boolean packed;
-    @Option(names = "--no-flash-attn", description = "Eager attention (materializes the score matrix).") boolean noFlash;
     @Option(names = "--zero", paramLabel = "STAGE", description = "DeepSpeed ZeRO stage 0-3.") int zero;
     @Option(names = "--fsdp", paramLabel = "S", description = "FSDP sharding: full, grad-op or hybrid.") String fsdp;
     @Option(names = "--gpus-per-node", paramLabel = "N", description = "GPUs per node (default 8).") int gpusPerNode = 8;
     @Option(names = "--offload", paramLabel = "WHAT", description = "CPU offload: optimizer or params.") String offload;
-    @Option(names = {"--tp", "--tensor-parallel-size"}, paramLabel = "N") int tp = 1;
     @Option(names = {"--sp", "--sequence-parallel"}, description = "Sequence parallelism with TP.") boolean sp;
-    @Option(names = {"--pp", "--pipeline-parallel-size"}, paramLabel = "N") int pp = 1;
     @Option(names = "--pp-schedule", paramLabel = "S", description = "1f1b (default) or interleaved.") String schedule = "1f1b";
     @Option(names = "--virtual-stages", paramLabel = "V", description = "Layer chunks per pipeline rank (interleaved).") int virtualStages = 1;
     @Option(names = {"--cp", "--context-parallel-size"}, paramLabel = "N") int cp = 1;
@@ -143,7 +141,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--freeze-layers", paramLabel = "K", description = "Freeze the first K layers.") int freezeLayers;
     @Option(names = "--freeze-embeddings", description = "Freeze the token embedding.") boolean freezeEmbeddings;
     @Option(names = "--interconnect", paramLabel = "LINK", description = "nvlink, pcie, infiniband or a bandwidth in GB/s.") String interconnect;
-    @Option(names = "--headroom", paramLabel = "FRACTION", description = "Safety margin (default 0.2).") double headroom = InferenceWorkload.DEFAULT_HEADROOM;
 
     private static <E extends Enum<E>> E choose(Class<E> type, String flag, String value, String... names) {
       String v = value.trim().toLowerCase(Locale.ROOT);
@@ -156,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new BadInputException(flag, "--" + flag + " '" + value + "' must be one of " + String.join(", ", names));
     }
 
-    TrainingWorkload workload(Model model, int gpus) {
+    TrainingWorkload workload(Model model, SharedOptions shared, int gpus) {
       TrainingWorkload.Method m = choose(TrainingWorkload.Method.class, "method", method, "full", "lora", "qlora", "dora", "freeze");
       TrainingWorkload.Lora lora = null;
       if (m.usesAdapters()) {
@@ -176,21 +173,21 @@ final class TrainCommand implements Callable<Integer> {
           .optimizer(TrainingWorkload.Optimizer.parse(optimizer))
           .optimizerInBackward(optimizerInBackward)
           .microBatch(microBatch)
-          .seqLen(seqLen)
+          .seqLen(shared.seqLen != null ? shared.seqLen : DEFAULT_SEQ_LEN)
           .gradAccum(gradAccum)
           .checkpointing(choose(TrainingWorkload.Checkpointing.class, "checkpointing", checkpointing, "none", "selective", "full"))
           .activationOffload(activationOffload)
           .loss(choose(TrainingWorkload.Loss.class, "loss", loss, "full", "chunked", "fused"))
           .packed(packed)
-          .flashAttention(!noFlash)
+          .flashAttention(!shared.noFlash)
           .gpus(gpus)
           .zero(zero)
           .fsdp(fsdp == null ? TrainingWorkload.Fsdp.NONE : choose(TrainingWorkload.Fsdp.class, "fsdp", fsdp, "none", "full", "grad-op", "hybrid"))
           .gpusPerNode(gpusPerNode)
           .offload(offload == null ? TrainingWorkload.Offload.NONE : choose(TrainingWorkload.Offload.class, "offload", offload, "none", "optimizer", "params"))
-          .tp(tp)
+          .tp(shared.tp != null ? shared.tp : 1)
           .sequenceParallel(sp)
-          .pp(pp)
+          .pp(shared.pp())
           .schedule(choose(TrainingWorkload.Schedule.class, "pp-schedule", schedule, "1f1b", "interleaved"))
           .virtualStages(virtualStages)
           .cp(cp)
@@ -200,7 +197,7 @@ final class TrainCommand implements Callable<Integer> {
           .frozenLayers(freezeLayers)
           .freezeEmbeddings(freezeEmbeddings)
           .interconnect(interconnect == null ? null : TrainingWorkload.Interconnect.parse(interconnect))
-          .headroom(headroom);
+          .headroom(shared.headroom());
       if (gradDtype != null && !Arrays.asList("fp32", "bf16", "fp16").contains(gradDtype.toLowerCase(Locale.ROOT))) {
         throw new BadInputException("grad-dtype", "--grad-dtype '" + gradDtype + "' must be fp32, bf16 or fp16");
       }

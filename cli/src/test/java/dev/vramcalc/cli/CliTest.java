@@ -171,4 +171,71 @@ class CliTest {
     assertThat(run("gpus").out()).contains("rtx-4090", "h100-sxm-80gb");
     assertThat(run("gpus", "--json").json()).containsKey("gpus");
   }
+
+  @Test
+  void maxBatchAgreesWithInfer() {
+    Result r = run("max-batch", "meta-llama/Llama-3.1-8B", "--gpu", "rtx-4090", "--seq-len", "2048", "--json");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    long b = ((Number) r.json().get("max_batch")).longValue();
+    assertThat(b).isPositive();
+    assertThat(r.json()).containsEntry("limited_by", "memory").containsEntry("seq_len", 2048L).containsKey("estimate");
+    assertThat(run("infer", "meta-llama/Llama-3.1-8B", "--gpu", "rtx-4090", "--seq-len", "2048", "--batch", Long.toString(b), "--json").json())
+        .extractingByKey("verdict").isEqualTo("fits");
+    assertThat(run("infer", "meta-llama/Llama-3.1-8B", "--gpu", "rtx-4090", "--seq-len", "2048", "--batch", Long.toString(b + 1), "--json").json())
+        .extractingByKey("verdict").isNotEqualTo("fits");
+  }
+
+  @Test
+  void maxContextWithTrainAgreesWithTrain() {
+    Result r = run("max-context", "meta-llama/Llama-3.2-1B", "--gpu", "rtx-4090", "--train", "--method", "lora", "--lora-targets", "all-linear",
+        "--checkpointing", "full", "--json");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    long s = ((Number) r.json().get("max_seq_len")).longValue();
+    assertThat(r.json()).containsEntry("mode", "training");
+    assertThat(s).isBetween(1024L, 131_072L);
+    String[] train = {"train", "meta-llama/Llama-3.2-1B", "--gpu", "rtx-4090", "--method", "lora", "--lora-targets", "all-linear", "--checkpointing", "full", "--json", "--seq-len"};
+    assertThat(run(append(train, Long.toString(s))).json()).extractingByKey("verdict").isEqualTo("fits");
+    if (s < 131_072L) {
+      assertThat(run(append(train, Long.toString(s + 1))).json()).extractingByKey("verdict").isNotEqualTo("fits");
+    }
+  }
+
+  private static String[] append(String[] a, String x) {
+    String[] b = java.util.Arrays.copyOf(a, a.length + 1);
+    b[a.length] = x;
+    return b;
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void maxBatchCurveHasEveryPrecisionAndFallsWithLength() {
+    Result r = run("max-batch", "Qwen/Qwen2.5-7B", "--gpu", "h100-sxm-80gb", "--curve", "--json");
+
+    List<Map<String, Object>> curve = (List<Map<String, Object>>) r.json().get("curve");
+    assertThat(curve).extracting(m -> m.get("precision")).containsExactly("fp32", "bf16", "int8", "gptq-int4", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k");
+    for (Map<String, Object> row : curve) {
+      List<Map<String, Object>> bySeq = (List<Map<String, Object>>) row.get("max_batch_by_seq_len");
+      assertThat(bySeq.get(0)).containsEntry("seq_len", 256L);
+      for (int i = 1; i < bySeq.size(); i++) {
+        assertThat((Long) bySeq.get(i).get("max_batch")).isLessThanOrEqualTo((Long) bySeq.get(i - 1).get("max_batch"));
+      }
+    }
+    Map<String, Object> bf16 = curve.get(1);
+    long atDefault = ((List<Map<String, Object>>) bf16.get("max_batch_by_seq_len")).stream()
+        .filter(p -> p.get("seq_len").equals(4096L)).map(p -> (Long) p.get("max_batch")).findFirst().orElseThrow();
+    assertThat(atDefault).isEqualTo(r.json().get("max_batch"));
+  }
+
+  @Test
+  void maxContextRejectsASeqLenAndALlamaCppNonGgufFormat() {
+    Result a = run("max-context", "meta-llama/Llama-3.1-8B", "--gpu", "rtx-4090", "--seq-len", "4096");
+    Result b = run("max-batch", "meta-llama/Llama-3.1-8B", "--gpu", "rtx-4090", "--engine", "llama.cpp", "--weights", "int8");
+
+    assertThat(a.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(a.err()).contains("--seq-len").doesNotContain("Exception");
+    assertThat(b.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(b.err()).contains("GGUF").hasLineCount(1);
+  }
 }

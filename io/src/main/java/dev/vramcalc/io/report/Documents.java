@@ -434,4 +434,27 @@ public final class Documents {
     doc.put("gpus", rows);
     return doc;
   }
+
+  /** Returns the global-batch recommendation: target, options per data-parallel size and the summary. */
+  public static Map<String, Object> batchPlan(dev.vramcalc.core.solve.BatchPlanner.Plan p) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("target_sequences", p.targetSequences());
+    doc.put("target_tokens", p.targetTokens());
+    doc.put("reached", p.options().stream().anyMatch(dev.vramcalc.core.solve.BatchPlanner.Option::reaches));
+    doc.put("summary", p.summary());
+    List<Object> options = new ArrayList<>();
+    for (dev.vramcalc.core.solve.BatchPlanner.Option o : p.options()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("data_parallel", (long) o.dataParallel());
+      m.put("micro_batch", o.microBatch());
+      m.put("grad_accum", o.gradAccum());
+      m.put("global_batch_sequences", o.microBatch() * o.gradAccum() * o.dataParallel());
+      m.put("device_bytes", o.estimate() == null ? null : o.estimate().device().value());
+      m.put("verdict", o.estimate() == null ? null : o.estimate().fit().verdict().label());
+      m.put("reason", o.reason());
+      options.add(m);
+    }
+    doc.put("options", options);
+    return doc;
+  }
 }
