@@ -238,4 +238,33 @@ class CliTest {
     assertThat(b.code()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(b.err()).contains("GGUF").hasLineCount(1);
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void rooflineJsonFollowsTheContract() {
+    Result r = run("roofline", "meta-llama/Llama-3.1-8B", "--gpu", "h100-sxm-80gb", "--seq-len", "2048", "--json");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    List<Map<String, Object>> ops = (List<Map<String, Object>>) r.json().get("operations");
+    assertThat(ops).extracting(o -> o.get("name")).contains("qkv_proj", "attention", "o_proj", "mlp", "norms", "lm_head");
+    assertThat(ops).allSatisfy(o -> assertThat(o).containsKeys("name", "flops", "bytes", "intensity", "bound"));
+    assertThat(ops).allMatch(o -> o.get("bound").equals("memory"));
+    double tps = (Double) r.json().get("decode_tokens_per_second");
+    // 16.06 GB of BF16 weights over 3.35 TB/s: at most ~209 steps per second
+    assertThat(tps).isBetween(100.0, 3350e9 / 15.0e9);
+    assertThat((Double) r.json().get("prefill_seconds")).isPositive();
+    Map<String, Object> cost = (Map<String, Object>) r.json().get("cost");
+    assertThat((Double) cost.get("usd_per_million_tokens")).isCloseTo((Double) cost.get("usd_per_gpu_hour") / (tps * 3600) * 1e6, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void rooflineNeedsACatalogGpuAndValidEfficiencies() {
+    Result custom = run("roofline", "meta-llama/Llama-3.1-8B", "--gpu-memory", "24GiB");
+    Result eff = run("roofline", "meta-llama/Llama-3.1-8B", "--gpu", "h100-sxm-80gb", "--memory-efficiency", "1.5");
+
+    assertThat(custom.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(custom.err()).contains("bandwidth");
+    assertThat(eff.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(eff.err()).contains("--memory-efficiency (1.5)");
+  }
 }

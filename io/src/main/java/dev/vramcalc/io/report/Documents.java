@@ -457,4 +457,72 @@ public final class Documents {
     doc.put("options", options);
     return doc;
   }
+
+  /**
+   * Returns the roofline document: {@code operations} (the decode step), {@code prefill_operations},
+   * {@code decode_tokens_per_second} (all sequences), {@code prefill_seconds}, the ridge point and the cost.
+   */
+  public static Map<String, Object> roofline(Model model, Gpu gpu, dev.vramcalc.core.perf.Roofline.Result r, Double pricePerHour, Double throughput) {
+    dev.vramcalc.core.perf.Roofline.Settings s = r.settings();
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("model", model.id());
+    doc.put("gpu", gpu.id());
+    doc.put("batch", s.batch());
+    doc.put("seq_len", s.contextLen());
+    doc.put("prompt_len", s.promptLen());
+    doc.put("tp", (long) s.tp());
+    doc.put("peak_flops", r.peakFlops());
+    doc.put("peak", r.peakLabel());
+    doc.put("bandwidth_bytes_per_second", r.bandwidth());
+    doc.put("ridge_point", r.ridge());
+    doc.put("operations", operations(r.decode()));
+    doc.put("prefill_operations", operations(r.prefill()));
+    doc.put("decode_seconds_per_step", r.decode().seconds());
+    doc.put("decode_tokens_per_second", r.decodeTokensPerSecond());
+    doc.put("decode_tokens_per_second_per_sequence", r.decodeTokensPerSecondPerSequence());
+    doc.put("decode_bandwidth_ceiling_tokens_per_second", r.bandwidthCeilingTokensPerSecond());
+    doc.put("prefill_seconds", r.prefill().seconds());
+    doc.put("time_to_first_token_seconds", r.timeToFirstToken());
+    if (r.expectedExperts() > 0) {
+      doc.put("expected_distinct_experts", r.expectedExperts());
+    }
+    Map<String, Object> eff = new LinkedHashMap<>();
+    eff.put("memory", s.memoryEfficiency());
+    eff.put("compute", s.computeEfficiency());
+    eff.put("allreduce_latency_seconds", s.allReduceLatency());
+    eff.put("memory_source", dev.vramcalc.core.perf.Roofline.MEMORY_EFFICIENCY_SOURCE);
+    eff.put("compute_source", dev.vramcalc.core.perf.Roofline.COMPUTE_EFFICIENCY_SOURCE);
+    eff.put("latency_source", dev.vramcalc.core.perf.Roofline.LATENCY_SOURCE);
+    doc.put("efficiency", eff);
+    Double price = pricePerHour != null ? pricePerHour : gpu.priceUsdPerHour();
+    if (price != null) {
+      double tps = throughput != null ? throughput : r.decodeTokensPerSecond();
+      Map<String, Object> cost = new LinkedHashMap<>();
+      cost.put("usd_per_gpu_hour", price);
+      cost.put("gpus", (long) s.tp());
+      cost.put("tokens_per_second", tps);
+      cost.put("usd_per_million_tokens", price * s.tp() / (tps * 3600) * 1e6);
+      cost.put("basis", throughput != null ? "--throughput" : "the decode estimate at this batch");
+      doc.put("cost", cost);
+    }
+    doc.put("notes", new ArrayList<Object>(r.notes()));
+    doc.put("estimated", true);
+    return doc;
+  }
+
+  private static List<Object> operations(dev.vramcalc.core.perf.Roofline.Phase phase) {
+    List<Object> ops = new ArrayList<>();
+    for (dev.vramcalc.core.perf.Roofline.Operation o : phase.operations()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", o.name());
+      m.put("flops", o.flops());
+      m.put("bytes", o.bytes());
+      m.put("intensity", o.intensity());
+      m.put("bound", o.bound());
+      m.put("seconds", o.seconds());
+      m.put("formula", o.formula());
+      ops.add(m);
+    }
+    return ops;
+  }
 }
