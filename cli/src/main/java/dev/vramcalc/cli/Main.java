@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "vramcalc 0.1.0",
     description = "Will this AI model fit, and how should it run? Exact parameters, memory for inference, GPU fit.",
-    subcommands = {ParamsCommand.class, InferCommand.class, TrainCommand.class, MaxBatchCommand.class, MaxContextCommand.class, RooflineCommand.class, ReconcileCommand.class, AccuracyCommand.class, ModelsCommand.class, GpusCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ParamsCommand.class, InferCommand.class, TrainCommand.class, MaxBatchCommand.class, MaxContextCommand.class, RooflineCommand.class, PlanCommand.class, FitCommand.class, ReconcileCommand.class, AccuracyCommand.class, ModelsCommand.class, GpusCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -108,7 +108,7 @@ final class RooflineCommand implements Callable<Integer> {
     out.println();
     out.println(String.format(Locale.ROOT, "decode: %.1f tokens/s per sequence, %.1f tokens/s in all (%.2f ms per step; bandwidth ceiling %.1f tokens/s)",
         r.decodeTokensPerSecondPerSequence(), r.decodeTokensPerSecond(), r.decode().seconds() * 1e3, r.bandwidthCeilingTokensPerSecond()));
-    out.println(String.format(Locale.ROOT, "prefill: %.3f s for %,d tokens (%.0f tokens/s); time to first token %.3f s",
+    out.println(String.format(Locale.ROOT, "prefill: %.3f s for %,d tokens (%.0f tokens/s); time to first token of one request alone %.3f s",
         r.prefill().seconds(), s.batch() * s.promptLen(), s.batch() * s.promptLen() / r.prefill().seconds(), r.timeToFirstToken()));
     Map<String, Object> cost = (Map<String, Object>) doc.get("cost");
     if (cost != null) {

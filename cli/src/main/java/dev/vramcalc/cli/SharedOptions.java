@@ -33,4 +33,13 @@ final class SharedOptions {
     }
     return headroom;
   }
+
+  /** Returns a copy without --tp and --pp: the base workload of a layout search. */
+  SharedOptions withoutLayout() {
+    SharedOptions c = new SharedOptions();
+    c.seqLen = seqLen;
+    c.noFlash = noFlash;
+    c.headroom = headroom;
+    return c;
+  }
 }

@@ -267,4 +267,49 @@ class CliTest {
     assertThat(eff.code()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(eff.err()).contains("--memory-efficiency (1.5)");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void planTrainingRanksLayoutsAndCostsTheRun() {
+    Result r = run("plan", "meta-llama/Llama-3.1-8B", "--gpu", "h100-sxm-80gb", "--gpus", "16", "--train", "--seq-len", "4096", "--tokens", "1T", "--json");
+
+    assertThat(r.code()).isEqualTo(ExitCodes.OK);
+    List<Map<String, Object>> layouts = (List<Map<String, Object>>) r.json().get("layouts");
+    assertThat(layouts).isNotEmpty();
+    assertThat(layouts.get(0)).containsEntry("rank", 1L).containsKeys("tp", "pp", "dp", "zero", "micro_batch", "grad_accum", "device_bytes", "step_seconds",
+        "communication_bytes_per_step", "reason");
+    Map<String, Object> cost = (Map<String, Object>) r.json().get("cost");
+    double tps = (Double) layouts.get(0).get("tokens_per_second");
+    assertThat((Double) cost.get("gpu_hours")).isCloseTo(1e12 / tps / 3600 * 16, org.assertj.core.data.Offset.offset(1e-6));
+    // 6 × 8B × 1T tokens at 40% of 989 TFLOP/s on 16 GPUs: about 8,400 hours of the cluster at best
+    assertThat((Double) cost.get("hours")).isGreaterThan(6 * 7.5e9 * 1e12 / (16 * 989.4e12 * 0.4) / 3600);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void planServingAndFitFollowTheirFlags() {
+    Result plan = run("plan", "meta-llama/Llama-3.1-70B", "--gpu", "h100-sxm-80gb", "--gpus", "8", "--engine", "vllm", "--json");
+    Result fit = run("fit", "Qwen/Qwen2.5-7B", "--budget", "2000", "--json");
+    Result fitAll = run("fit", "Qwen/Qwen2.5-7B", "--json");
+
+    assertThat(plan.code()).isEqualTo(ExitCodes.OK);
+    assertThat((List<Object>) plan.json().get("layouts")).isNotEmpty();
+    List<Map<String, Object>> within = (List<Map<String, Object>>) fit.json().get("gpus");
+    assertThat(within).isNotEmpty().allMatch(g -> g.get("purchase_usd") != null && (Double) g.get("purchase_usd") <= 2000);
+    assertThat(((List<Object>) fitAll.json().get("gpus")).size()).isGreaterThan(within.size());
+  }
+
+  @Test
+  void fitAndPlanRejectBadInput() {
+    Result a = run("fit", "meta-llama/Llama-3.1-8B", "--max-gpus", "0");
+    Result b = run("plan", "meta-llama/Llama-3.1-8B", "--gpu", "h100-sxm-80gb", "--gpus", "8", "--train", "--tokens", "lots");
+    Result c = run("plan", "meta-llama/Llama-3.1-8B", "--gpu-memory", "80GiB", "--gpus", "8", "--train");
+
+    assertThat(a.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(a.err()).contains("--max-gpus (0)");
+    assertThat(b.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(b.err()).contains("--tokens 'lots'");
+    assertThat(c.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(c.err()).contains("peak FLOP/s").hasLineCount(1);
+  }
 }

@@ -3,6 +3,7 @@ package dev.vramcalc.core.estimate;
 import dev.vramcalc.core.model.Architecture;
 import dev.vramcalc.core.model.AttentionLayer;
 import dev.vramcalc.core.model.BlockShape;
+import dev.vramcalc.core.model.LayerIndex;
 import dev.vramcalc.core.model.Dimensions;
 import dev.vramcalc.core.model.TensorRole;
 import dev.vramcalc.core.model.TensorSpec;
@@ -127,12 +128,7 @@ public final class Activations {
     long heads = d.numHeads();
     if (attention instanceof AttentionLayer.Latent l) {
       long qk = (long) l.qkNopeHeadDim() + l.qkRopeHeadDim();
-      long qLora = 0;
-      for (TensorSpec t : arch.tensors()) {
-        if (t.layer() == layer && t.role() == TensorRole.ATTN_Q_A) {
-          qLora = t.dim(0);
-        }
-      }
+      long qLora = LayerIndex.of(arch).qLora(layer);
       sharded += b * (2 * qLora + 2L * l.kvLoraRank() + l.qkRopeHeadDim());
       sharded += b * heads * (2 * qk + 2L * l.vHeadDim());
     } else {
@@ -198,6 +194,9 @@ public final class Activations {
   }
 
   static boolean isMoeLayer(Architecture arch, int layer) {
+    if (layer >= 0 && layer < arch.dims().numLayers()) {
+      return LayerIndex.of(arch).isMoeLayer(layer);
+    }
     for (TensorSpec t : arch.tensors()) {
       if (t.layer() == layer && t.role().isExpert()) {
         return true;

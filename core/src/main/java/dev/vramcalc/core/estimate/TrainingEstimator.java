@@ -4,6 +4,7 @@ import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.Model;
 import dev.vramcalc.core.hardware.Gpu;
 import dev.vramcalc.core.model.Architecture;
+import dev.vramcalc.core.model.LayerIndex;
 import dev.vramcalc.core.model.TensorRole;
 import dev.vramcalc.core.model.TensorSpec;
 import dev.vramcalc.core.parallel.PipelineStages;
@@ -92,9 +93,17 @@ public final class TrainingEstimator {
     validate(arch, w);
     TrainingPlan plan = new TrainingPlan(arch, w);
     PipelineStages stages = new PipelineStages(arch.dims().numLayers(), w.pp());
+    LayerIndex index = LayerIndex.of(arch);
     TrainingEstimate worst = null;
+    java.util.Set<List<Object>> seen = new java.util.HashSet<>();
     for (int s = 0; s < w.pp(); s++) {
-      TrainingEstimate e = stage(model, arch, gpu, w, plan, stages, s);
+      boolean middle = s > 0 && s < w.pp() - 1;
+      if (middle && !seen.add(signature(index, plan, stages, s))) {
+        // Middle stages with the same layers differ only in micro-batches in flight, which fall
+        // with the stage index: an earlier stage with this signature already bounds this one.
+        continue;
+      }
+      TrainingEstimate e = stage(model, arch, gpu, w, plan, stages, s, tensorsOf(index, stages, s));
       if (worst == null || e.device().compareTo(worst.device()) > 0) {
         worst = e;
       }
@@ -102,7 +111,62 @@ public final class TrainingEstimator {
     return worst;
   }
 
-  static void validate(Architecture arch, TrainingWorkload w) {
+  /**
+   * Returns the communication of a step computed for the pipeline stage with the fewest trainable
+   * parameters and layers: a lower bound on what {@link #estimate} reports for the most loaded
+   * stage, without the memory model (the layout planner ranks candidates with it).
+   */
+  public static Communication communicationBound(Model model, Gpu gpu, TrainingWorkload w) {
+    Architecture arch = model.architecture();
+    validate(arch, w);
+    TrainingPlan plan = new TrainingPlan(arch, w);
+    PipelineStages stages = new PipelineStages(arch.dims().numLayers(), w.pp());
+    LayerIndex index = LayerIndex.of(arch);
+    long minTrainable = Long.MAX_VALUE;
+    int minLayers = Integer.MAX_VALUE;
+    long[] adapters = new long[w.pp()];
+    for (TrainingPlan.AdapterSite a : plan.adapters()) {
+      adapters[stages.stageOf(a.base())] += a.parameters();
+    }
+    for (int s = 0; s < w.pp(); s++) {
+      long trainable = adapters[s];
+      for (TensorSpec t : tensorsOf(index, stages, s)) {
+        if (t.loadedForInference() && plan.trains(t)) {
+          trainable += elements(localShape(t, w));
+        }
+      }
+      minTrainable = Math.min(minTrainable, trainable);
+      minLayers = Math.min(minLayers, stages.layersOn(s));
+    }
+    long tokens = w.microBatch() * w.seqLen() / w.cp();
+    return communication(arch, gpu, w, bytes(w), minTrainable, minLayers, tokens, w.shardingStage(), shardGroup(w));
+  }
+
+  private static List<Object> signature(LayerIndex index, TrainingPlan plan, PipelineStages stages, int s) {
+    List<Object> sig = new ArrayList<>();
+    for (int i = stages.firstLayer(s); i < stages.endLayer(s); i++) {
+      sig.add(index.structure(i));
+      sig.add(plan.layer(i));
+    }
+    return sig;
+  }
+
+  /** Returns the tensors pipeline stage {@code s} holds, in checkpoint order within each group. */
+  private static List<TensorSpec> tensorsOf(LayerIndex index, PipelineStages stages, int s) {
+    List<TensorSpec> out = new ArrayList<>();
+    for (TensorSpec t : index.outside()) {
+      if (stages.stageOf(t) == s) {
+        out.add(t);
+      }
+    }
+    for (int i = stages.firstLayer(s); i < stages.endLayer(s); i++) {
+      out.addAll(index.layer(i));
+    }
+    return out;
+  }
+
+  /** Returns normally when the model can take the layout, else throws naming the flag. */
+  public static void validate(Architecture arch, TrainingWorkload w) {
     TensorParallel.validate(arch, w.tp());
     TensorParallel.validatePipeline(arch, w.pp());
     int experts = arch.dims().numExperts();
@@ -159,7 +223,7 @@ public final class TrainingEstimator {
   }
 
   private static TrainingEstimate stage(Model model, Architecture arch, Gpu gpu, TrainingWorkload w, TrainingPlan plan,
-      PipelineStages stages, int stage) {
+      PipelineStages stages, int stage, List<TensorSpec> tensors) {
     Bytes4 b = bytes(w);
     int zero = w.shardingStage();
     int shard = shardGroup(w);
@@ -182,8 +246,8 @@ public final class TrainingEstimator {
     long largestTensor = 0;
     long largestQuantized = 0;
     Map<Integer, Long> layerParams = new LinkedHashMap<>();
-    for (TensorSpec t : arch.tensors()) {
-      if (!t.loadedForInference() || stages.stageOf(t) != stage) {
+    for (TensorSpec t : tensors) {
+      if (!t.loadedForInference()) {
         continue;
       }
       long[] shape = localShape(t, w);

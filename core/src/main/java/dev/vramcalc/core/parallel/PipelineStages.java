@@ -23,12 +23,12 @@ public record PipelineStages(int layers, int stages) {
 
   /** Returns the stage of a decoder layer. */
   public int stageOfLayer(int layer) {
-    for (int s = 0; s < stages; s++) {
-      if (layer < endLayer(s)) {
-        return s;
-      }
+    if (layer >= layers) {
+      return stages - 1;
     }
-    return stages - 1;
+    // the smallest s with floor((s + 1)·L / p) > layer, that is s = ceil((layer + 1)·p / L) − 1
+    long s = ((long) (layer + 1) * stages + layers - 1) / layers - 1;
+    return (int) Math.max(0, s);
   }
 
   /** Returns the stage holding a tensor. */

@@ -130,8 +130,8 @@ public final class Roofline {
    * @param bandwidth peak memory bandwidth, bytes/s
    * @param expectedExperts for MoE, the expected distinct experts a decode step reads per MoE layer
    */
-  public record Result(Settings settings, Phase decode, Phase prefill, double peakFlops, String peakLabel, double bandwidth, double expectedExperts,
-      List<String> notes) {
+  public record Result(Settings settings, Phase decode, Phase prefill, Phase firstToken, double peakFlops, String peakLabel, double bandwidth,
+      double expectedExperts, List<String> notes) {
 
     /** Returns the ridge point: FLOPs per byte above which an operation is compute-bound. */
     public double ridge() {
@@ -146,9 +146,9 @@ public final class Roofline {
       return settings.batch() / decode.seconds();
     }
 
-    /** Returns the time to first token: the prefill of every prompt of the batch, which produces the first token. */
+    /** Returns the time to first token of a request prefilled alone: the prefill of one prompt, which produces its first token. */
     public double timeToFirstToken() {
-      return prefill.seconds();
+      return firstToken.seconds();
     }
 
     /** Returns the bandwidth ceiling on decode: peak bandwidth over the bytes one step reads, times the batch. */
@@ -191,11 +191,12 @@ public final class Roofline {
     }
     Phase decode = phase(arch, profile, s, peak, bw, linkBandwidth(gpu), act, s.batch(), s.batch(), s.contextLen(), false);
     Phase prefill = phase(arch, profile, s, peak, bw, linkBandwidth(gpu), act, s.batch() * s.promptLen(), s.batch(), s.promptLen(), true);
+    Phase first = s.batch() == 1 ? prefill : phase(arch, profile, s, peak, bw, linkBandwidth(gpu), act, s.promptLen(), 1, s.promptLen(), true);
     if (s.tp() > 1) {
       notes.add(String.format(Locale.ROOT, "tensor parallel %d: each rank reads 1/%d of the weights and all-reduces the hidden state twice per layer over %s",
           s.tp(), s.tp(), linkLabel(gpu)));
     }
-    return new Result(s, decode, prefill, peak.flops, peak.label, bw, expected, notes);
+    return new Result(s, decode, prefill, first, peak.flops, peak.label, bw, expected, notes);
   }
 
   private static boolean hasVision(Architecture arch) {
@@ -457,7 +458,7 @@ public final class Roofline {
   }
 
   /** Returns the query·key pairs of a causal pass over n tokens with a window w: Σ_i min(i, w). */
-  static double causalPairs(long n, long window) {
+  public static double causalPairs(long n, long window) {
     if (window >= n) {
       return n * (n + 1.0) / 2;
     }

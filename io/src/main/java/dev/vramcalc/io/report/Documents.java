@@ -525,4 +525,132 @@ public final class Documents {
     }
     return ops;
   }
+
+  /** Returns the training plan document: ranked layouts with memory, step time and communication. */
+  public static Map<String, Object> trainingPlan(Model model, Gpu gpu, int gpus, dev.vramcalc.core.solve.Planner.Plan plan, long tokens, Double price, double seconds,
+      double mfu) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("mode", "training");
+    doc.put("model", model.id());
+    doc.put("gpu", gpu.id());
+    doc.put("gpus", (long) gpus);
+    doc.put("global_batch", plan.globalBatch());
+    doc.put("candidates", plan.candidates());
+    doc.put("evaluated", plan.evaluated());
+    doc.put("search_seconds", seconds);
+    List<Object> layouts = new ArrayList<>();
+    int rank = 1;
+    for (dev.vramcalc.core.solve.Planner.Layout l : plan.layouts()) {
+      dev.vramcalc.core.workload.TrainingWorkload w = l.workload();
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rank", (long) rank++);
+      m.put("tp", (long) w.tp());
+      m.put("pp", (long) w.pp());
+      m.put("virtual_stages", (long) w.virtualStages());
+      m.put("cp", (long) w.cp());
+      m.put("dp", (long) w.dp());
+      m.put("ep", (long) w.ep());
+      m.put("zero", (long) w.zero());
+      m.put("sequence_parallel", w.sequenceParallel());
+      m.put("checkpointing", w.checkpointing().name().toLowerCase(java.util.Locale.ROOT));
+      m.put("offload", w.offload() != dev.vramcalc.core.workload.TrainingWorkload.Offload.NONE);
+      m.put("micro_batch", w.microBatch());
+      m.put("grad_accum", (long) w.gradAccum());
+      m.put("device_bytes", l.estimate().device().value());
+      m.put("verdict", l.estimate().fit().verdict().label());
+      m.put("most_loaded", l.estimate().mostLoaded());
+      m.put("step_seconds", l.time().seconds());
+      m.put("compute_seconds", l.time().computeSeconds());
+      m.put("recompute_seconds", l.time().recomputeSeconds());
+      m.put("bubble_seconds", l.time().bubbleSeconds());
+      m.put("exposed_communication_seconds", l.time().exposedCommunicationSeconds());
+      m.put("offload_seconds", l.time().offloadSeconds());
+      m.put("tokens_per_second", l.time().tokensPerSecond());
+      m.put("communication_bytes_per_step", l.estimate().communication() == null ? 0L : l.estimate().communication().bytesPerStep());
+      m.put("time_breakdown", dev.vramcalc.core.perf.StepTime.describe(l.time()));
+      m.put("reason", l.reason());
+      layouts.add(m);
+    }
+    doc.put("layouts", layouts);
+    doc.put("discarded", new LinkedHashMap<String, Object>(plan.discarded()));
+    if (tokens > 0 && !plan.layouts().isEmpty()) {
+      double tps = plan.layouts().get(0).time().tokensPerSecond();
+      double hours = tokens / tps / 3600;
+      Map<String, Object> cost = new LinkedHashMap<>();
+      cost.put("tokens", tokens);
+      cost.put("hours", hours);
+      cost.put("gpu_hours", hours * gpus);
+      cost.put("usd_per_gpu_hour", price);
+      cost.put("usd", price == null ? null : hours * gpus * price);
+      cost.put("basis", "layout #1 at its estimated tokens/s");
+      doc.put("cost", cost);
+    }
+    doc.put("mfu", mfu);
+    doc.put("estimated", true);
+    return doc;
+  }
+
+  /** Returns the serving plan document: ranked tp × pp × replica layouts with memory and speed. */
+  public static Map<String, Object> servingPlan(Model model, Gpu gpu, int gpus, dev.vramcalc.core.solve.ServingPlanner.Plan plan, Double price) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("mode", "inference");
+    doc.put("model", model.id());
+    doc.put("gpu", gpu.id());
+    doc.put("gpus", (long) gpus);
+    doc.put("engine", plan.layouts().isEmpty() ? null : plan.layouts().get(0).estimate().workload().engine().name());
+    doc.put("candidates", plan.candidates());
+    List<Object> layouts = new ArrayList<>();
+    int rank = 1;
+    for (dev.vramcalc.core.solve.ServingPlanner.Layout l : plan.layouts()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rank", (long) rank++);
+      m.put("tp", (long) l.tp());
+      m.put("pp", (long) l.pp());
+      m.put("replicas", (long) l.replicas());
+      m.put("batch_per_replica", l.batchPerReplica());
+      m.put("device_bytes", l.estimate().device().value());
+      m.put("verdict", l.estimate().fit().verdict().label());
+      m.put("tokens_per_second", l.tokensPerSecond());
+      m.put("tokens_per_second_per_sequence", l.roofline().decodeTokensPerSecondPerSequence());
+      m.put("time_to_first_token_seconds", l.roofline().timeToFirstToken());
+      m.put("usd_per_million_tokens", price == null ? null : price * gpus / (l.tokensPerSecond() * 3600) * 1e6);
+      m.put("reason", l.reason());
+      layouts.add(m);
+    }
+    doc.put("layouts", layouts);
+    doc.put("discarded", new LinkedHashMap<String, Object>(plan.discarded()));
+    doc.put("estimated", true);
+    return doc;
+  }
+
+  /** Returns the fit document: one entry per GPU with the smallest count, layout, memory per GPU and price. */
+  public static Map<String, Object> fit(Model model, String mode, List<dev.vramcalc.core.solve.GpuFit.Entry> entries, int searched, int maxGpus) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("mode", mode);
+    doc.put("model", model.id());
+    doc.put("max_gpus", (long) maxGpus);
+    doc.put("gpus_searched", (long) searched);
+    List<Object> list = new ArrayList<>();
+    for (dev.vramcalc.core.solve.GpuFit.Entry e : entries) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("gpu", e.gpu().id());
+      m.put("name", e.gpu().name());
+      m.put("fits", e.fits());
+      m.put("count", (long) e.count());
+      m.put("layout", e.layout());
+      m.put("parallelism", e.parallelism());
+      m.put("device_bytes", e.fits() ? e.deviceBytes() : null);
+      m.put("usable_bytes", e.gpu().usable().value());
+      m.put("verdict", e.verdict());
+      m.put("communication_bytes_per_step", e.communication() == null ? null : e.communication().bytesPerStep());
+      m.put("exposed_communication_seconds", e.communicationSeconds());
+      m.put("tokens_per_second", e.tokensPerSecond());
+      m.put("usd_per_hour", e.usdPerHour());
+      m.put("purchase_usd", e.purchaseUsd());
+      m.put("reason", e.reason());
+      list.add(m);
+    }
+    doc.put("gpus", list);
+    return doc;
+  }
 }
