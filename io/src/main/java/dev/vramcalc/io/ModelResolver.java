@@ -76,8 +76,11 @@ public final class ModelResolver {
   public static Model fromPath(Path path) {
     Path config = Files.isDirectory(path) ? path.resolve("config.json") : path;
     String file = config.getFileName() == null ? config.toString() : config.getFileName().toString();
-    if (file.endsWith(".gguf") || file.endsWith(".safetensors")) {
-      throw new BadInputException("model", path + ": reading .gguf and .safetensors headers is not available yet; give the model's config.json");
+    if (file.endsWith(".gguf")) {
+      return fromGguf(path);
+    }
+    if (file.endsWith(".safetensors")) {
+      throw new BadInputException("model", path + ": reading .safetensors headers is not available yet; give the model's config.json");
     }
     if (!Files.isRegularFile(config)) {
       throw new NotFoundException("model", Files.isDirectory(path) ? path + " has no config.json" : "no such file: " + path);
@@ -95,6 +98,19 @@ public final class ModelResolver {
       throw new BadInputException("model", config + ": not UTF-8 text");
     } catch (IOException e) {
       throw new BadInputException("model", config + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Returns the model of a local GGUF file, reading only its header. */
+  public static Model fromGguf(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new NotFoundException("model", "no such file: " + path);
+    }
+    try {
+      dev.vramcalc.io.gguf.GgufReader.Header h = dev.vramcalc.io.gguf.GgufReader.read(new dev.vramcalc.io.source.FileSource(path));
+      return dev.vramcalc.io.gguf.GgufModels.model(h, path.toString(), String.valueOf(path.getFileName()).replaceAll("\\.gguf$", ""));
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new BadInputException("model", path + ": cannot read (" + e.getMessage() + ")");
     }
   }
 }

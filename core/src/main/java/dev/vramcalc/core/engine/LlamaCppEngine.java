@@ -52,9 +52,10 @@ public final class LlamaCppEngine {
   }
 
   /** Returns the GGUF mix to price: the requested one, or Q4_K_M, the most common download. */
-  static WeightFormat format(InferenceWorkload w) {
+  static WeightFormat format(Model model, InferenceWorkload w) {
     if (w.weights() == null) {
-      return Formats.named("weights", "q4_k_m");
+      // a model read from a .gguf file carries its own per-tensor types
+      return model.checkpointFormat().label().startsWith("GGUF") ? model.checkpointFormat() : Formats.named("weights", "q4_k_m");
     }
     String id = w.weights().id();
     return switch (id) {
@@ -103,7 +104,7 @@ public final class LlamaCppEngine {
       int nGpuLayers, int bestFit) {
     Dimensions d = arch.dims();
     int layers = d.numLayers();
-    WeightFormat format = format(w);
+    WeightFormat format = format(model, w);
     WeightFormat.Pricer pricer = format.pricer(arch);
     int ngl = Math.min(nGpuLayers, layers + 1);
     int gpuStart = layers - Math.min(ngl, layers);
@@ -232,7 +233,7 @@ public final class LlamaCppEngine {
     List<String> notes = new ArrayList<>();
     notes.add(String.format(Locale.ROOT, "host: model buffer %s (token embedding%s), compute buffer %s, output buffer %s",
         mib(host), gpuStart > 0 ? " and " + gpuStart + " layers on the CPU" : "", mib(hostCompute), mib(output)));
-    if (w.weights() == null) {
+    if (w.weights() == null && !format.id().equals("gguf-file")) {
       notes.add("llama.cpp runs GGUF files: priced as Q4_K_M; pick another mix with --weights");
     }
     if (bestFit >= 0) {
