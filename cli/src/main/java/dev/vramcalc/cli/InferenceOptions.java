@@ -83,7 +83,7 @@ final class InferenceOptions {
   @Option(names = "--vllm-version", paramLabel = "V", description = "vLLM: version whose behaviour to follow (default 0.10.1).")
   String vllmVersion = "0.10.1";
 
-  @Option(names = "--offline", description = "vLLM: the LLM class (offline) rather than 'vllm serve' sets the batch defaults.")
+  @Option(names = "--offline-inference", description = "vLLM: the LLM class (offline inference) rather than 'vllm serve' sets the batch defaults.")
   boolean offline;
 
   @Option(names = "--load", paramLabel = "MODE", description = "transformers: bf16 (default), fp16, fp32, 8bit, 4bit (bitsandbytes fp4) or nf4.")

@@ -6,6 +6,9 @@ import dev.vramcalc.core.model.CustomArchitecture;
 import dev.vramcalc.core.precision.Formats;
 import dev.vramcalc.core.unit.Counts;
 import dev.vramcalc.io.ModelResolver;
+import dev.vramcalc.io.catalog.ModelCatalog;
+import dev.vramcalc.io.hub.HubCache;
+import dev.vramcalc.io.hub.HubModels;
 import dev.vramcalc.io.config.ModelFactory;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -33,6 +36,21 @@ public final class ModelOptions {
   @Option(names = "--experts-per-token", paramLabel = "K") Long expertsPerToken;
   @Option(names = "--moe-intermediate-size", paramLabel = "F") Long moeIntermediateSize;
   @Option(names = "--shared-expert-intermediate-size", paramLabel = "F") Long sharedIntermediateSize;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "Hugging Face access token for gated models (default: HF_TOKEN).")
+  String token;
+
+  @Option(names = "--revision", paramLabel = "REV", description = "Hub branch, tag or commit (default main).")
+  String revision = "main";
+
+  @Option(names = "--offline", description = "Use only the local cache of hub files (also HF_HUB_OFFLINE=1).")
+  boolean offline;
+
+  @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache of hub files (default: VRAMCALC_CACHE, else $HF_HOME/vramcalc, else ~/.cache/huggingface/vramcalc).")
+  java.nio.file.Path cacheDir;
+
+  @Option(names = "--gguf-file", paramLabel = "FILE", description = "The GGUF file of a hub repository to read (or name the model owner/name:QUANT).")
+  String ggufFile;
 
   private boolean customFlags() {
     return hiddenSize != null || numLayers != null || numHeads != null || numKvHeads != null || headDim != null
@@ -63,6 +81,12 @@ public final class ModelOptions {
       return ModelFactory.fromConfig(custom.config(), "custom", null, "flags",
           List.of("architecture from flags: a Llama-style decoder (RMSNorm, GQA, SwiGLU)" + (numExperts != null ? " with MoE layers" : "")));
     }
-    return ModelResolver.bundled().resolve(model);
+    HubModels.Options hub = new HubModels.Options(token, revision, offline || HubCache.offlineFromEnvironment(),
+        cacheDir != null ? cacheDir : HubCache.defaultRoot(), ggufFile, Progress.stderr());
+    try {
+      return new ModelResolver(ModelCatalog.bundled(), HubModels.fromEnvironment(hub)).resolve(model);
+    } finally {
+      Progress.done();
+    }
   }
 }

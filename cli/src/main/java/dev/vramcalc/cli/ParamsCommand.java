@@ -31,7 +31,7 @@ final class ParamsCommand implements Callable<Integer> {
   @Option(names = "--weights", paramLabel = "FORMAT", description = "Format for weight_bytes (default: the checkpoint's own).")
   String weights;
 
-  @Option(names = "--headroom", paramLabel = "FRACTION", description = "Safety margin for the fit verdict (default 0.2: the 80% rule).")
+  @Option(names = "--headroom", paramLabel = "FRACTION", description = "Safety margin for the fit verdict (default 0.2: the 80%% rule).")
   double headroom = InferenceWorkload.DEFAULT_HEADROOM;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -91,6 +91,10 @@ final class ParamsCommand implements Callable<Integer> {
       for (String n : model.architecture().notes()) {
         out.println("note: " + n);
       }
+    }
+    out.println("sources:");
+    for (String p : model.provenance()) {
+      out.println("  " + p);
     }
     return ExitCodes.OK;
   }

@@ -312,4 +312,12 @@ class CliTest {
     assertThat(c.code()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(c.err()).contains("peak FLOP/s").hasLineCount(1);
   }
+
+  @Test
+  void anUncachedHubModelOfflineSaysWhatIsMissing(@TempDir Path cache) {
+    Result r = run("params", "some-org/some-model", "--offline", "--cache-dir", cache.toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("some-org/some-model/config.json").contains("not in the cache").contains("--offline").hasLineCount(1);
+  }
 }

@@ -23,9 +23,17 @@ public final class ModelResolver {
   private static final Pattern HF_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
 
   private final ModelCatalog catalog;
+  private final dev.vramcalc.io.hub.HubModels hub;
 
+  /** A resolver of catalog ids and local paths only. */
   public ModelResolver(ModelCatalog catalog) {
+    this(catalog, null);
+  }
+
+  /** A resolver that fetches Hugging Face ids missing from the catalog from the hub (null: never). */
+  public ModelResolver(ModelCatalog catalog, dev.vramcalc.io.hub.HubModels hub) {
     this.catalog = catalog;
+    this.hub = hub;
   }
 
   public static ModelResolver bundled() {
@@ -55,6 +63,10 @@ public final class ModelResolver {
     if (looksLikePath(trimmed) || Files.exists(path)) {
       return fromPath(path);
     }
+    String repoPart = trimmed.contains(":") ? trimmed.substring(0, trimmed.indexOf(':')) : trimmed;
+    if (hub != null && HF_ID.matcher(repoPart).matches()) {
+      return hub.load(trimmed);
+    }
     if (HF_ID.matcher(trimmed).matches()) {
       throw new NotFoundException("model", "model '" + trimmed + "' is not in the bundled catalog" + hint(trimmed)
           + "; give a path to its config.json, or describe it with --hidden-size, --num-layers, --num-heads, --intermediate-size and --vocab-size");
@@ -72,15 +84,19 @@ public final class ModelResolver {
         || s.endsWith(".safetensors") || s.endsWith(".gguf");
   }
 
-  /** Returns the model of a local config.json or folder holding one. */
+  /** Returns the model of a local config.json or folder holding one (with the safetensors headers beside it). */
   public static Model fromPath(Path path) {
+    return fromPath(path, true);
+  }
+
+  private static Model fromPath(Path path, boolean joinShards) {
     Path config = Files.isDirectory(path) ? path.resolve("config.json") : path;
     String file = config.getFileName() == null ? config.toString() : config.getFileName().toString();
     if (file.endsWith(".gguf")) {
       return fromGguf(path);
     }
-    if (file.endsWith(".safetensors")) {
-      throw new BadInputException("model", path + ": reading .safetensors headers is not available yet; give the model's config.json");
+    if (file.endsWith(".safetensors") || file.endsWith(".safetensors.index.json")) {
+      return fromSafetensors(path, config.getParent() == null ? Path.of(".") : config.getParent());
     }
     if (!Files.isRegularFile(config)) {
       throw new NotFoundException("model", Files.isDirectory(path) ? path + " has no config.json" : "no such file: " + path);
@@ -92,8 +108,14 @@ public final class ModelResolver {
       }
       String text = Files.readString(config);
       String id = Files.isDirectory(path) ? String.valueOf(path.toAbsolutePath().normalize().getFileName()) : config.toString();
-      return ModelFactory.fromConfigText(text, config.toString(), id, null, "config.json",
+      Model m = ModelFactory.fromConfigText(text, config.toString(), id, null, "config.json",
           List.of("config.json: " + config.toAbsolutePath().normalize(), "parameters: counted tensor by tensor from the config's shapes"));
+      Path folder = config.toAbsolutePath().getParent();
+      if (joinShards && m.hasArchitecture() && folder != null && (Files.isRegularFile(folder.resolve("model.safetensors.index.json"))
+          || Files.isRegularFile(folder.resolve("model.safetensors")))) {
+        return joinLocal(m, folder, null);
+      }
+      return m;
     } catch (java.nio.charset.MalformedInputException e) {
       throw new BadInputException("model", config + ": not UTF-8 text");
     } catch (IOException e) {
@@ -111,6 +133,71 @@ public final class ModelResolver {
       return dev.vramcalc.io.gguf.GgufModels.model(h, path.toString(), String.valueOf(path.getFileName()).replaceAll("\\.gguf$", ""));
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new BadInputException("model", path + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Returns the model of a local .safetensors file or index, with the config.json beside it. */
+  static Model fromSafetensors(Path path, Path folder) {
+    if (!Files.isRegularFile(path)) {
+      throw new NotFoundException("model", "no such file: " + path);
+    }
+    Path config = folder.resolve("config.json");
+    if (!Files.isRegularFile(config)) {
+      throw new BadInputException("model", path + ": no config.json beside it; the safetensors header gives shapes but not the architecture (put config.json in "
+          + folder + ")");
+    }
+    Model m = fromPath(config, false);
+    if (!m.hasArchitecture()) {
+      return m;
+    }
+    return joinLocal(m, folder, path.getFileName().toString().endsWith(".safetensors") && !Files.isRegularFile(folder.resolve("model.safetensors.index.json"))
+        ? path : null);
+  }
+
+  /** Joins a config's model with the safetensors headers in its folder (the index's shards, or one file). */
+  static Model joinLocal(Model m, Path folder, Path single) {
+    List<Path> shards = new java.util.ArrayList<>();
+    Path index = folder.resolve("model.safetensors.index.json");
+    try {
+      if (single != null) {
+        shards.add(single);
+      } else if (Files.isRegularFile(index)) {
+        if (Files.size(index) > MAX_CONFIG_BYTES) {
+          throw new BadInputException("model", index + " exceeds " + MAX_CONFIG_BYTES + " bytes");
+        }
+        java.util.Map<String, Object> root = dev.vramcalc.io.json.Json.parseObject(Files.readString(index), index.toString());
+        if (!(root.get("weight_map") instanceof java.util.Map<?, ?> map)) {
+          throw new BadInputException("model", index + " has no weight_map object");
+        }
+        java.util.TreeSet<String> files = new java.util.TreeSet<>();
+        for (Object v : map.values()) {
+          if (!(v instanceof String f) || !f.endsWith(".safetensors") || f.contains("/") || f.contains("\\") || f.contains("..")) {
+            throw new BadInputException("model", index + " maps a tensor to '" + v + "', not a .safetensors file in the folder");
+          }
+          files.add(f);
+        }
+        for (String f : files) {
+          shards.add(folder.resolve(f));
+        }
+      } else {
+        shards.add(folder.resolve("model.safetensors"));
+      }
+      List<dev.vramcalc.io.safetensors.SafetensorsReader.Header> headers = new java.util.ArrayList<>();
+      for (Path shard : shards) {
+        if (!Files.isRegularFile(shard)) {
+          throw new NotFoundException("model", "shard " + shard + " named by the index is missing");
+        }
+        headers.add(dev.vramcalc.io.safetensors.SafetensorsReader.read(new dev.vramcalc.io.source.FileSource(shard)));
+      }
+      dev.vramcalc.io.safetensors.SafetensorsCheckpoint.Joined j = dev.vramcalc.io.safetensors.SafetensorsCheckpoint.join(m, headers, folder.toString());
+      if (j.mismatches().isEmpty()) {
+        return j.model();
+      }
+      List<String> prov = new java.util.ArrayList<>(j.model().provenance());
+      j.mismatches().forEach(x -> prov.add("note: " + x));
+      return new Model(j.model().id(), j.model().hfId(), j.model().origin(), j.model().architecture(), 0, j.model().checkpointFormat(), prov);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new BadInputException("model", folder + ": cannot read (" + e.getMessage() + ")");
     }
   }
 }

@@ -40,6 +40,16 @@ public final class GgufModels {
 
   /** Returns the model of a GGUF header read from {@code file}. */
   public static Model model(GgufReader.Header h, String file, String id) {
+    try {
+      return build(h, file, id);
+    } catch (BadInputException e) {
+      throw e;
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new BadInputException("model", file + ": the GGUF metadata and tensors do not describe a possible model (" + e.getMessage() + ")");
+    }
+  }
+
+  private static Model build(GgufReader.Header h, String file, String id) {
     String arch = h.string("general.architecture");
     if (arch == null) {
       throw new BadInputException("model", file + ": the GGUF metadata has no general.architecture");

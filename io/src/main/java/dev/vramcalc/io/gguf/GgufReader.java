@@ -150,7 +150,7 @@ public final class GgufReader {
         if (ne[d] <= 0) {
           throw c.error(dimAt, "tensor '" + name + "' has dimension " + Long.toUnsignedString(ne[d]) + "; dimensions must be positive");
         }
-        if (Math.multiplyHigh(elements, ne[d]) != 0 || elements * ne[d] > (1L << 53)) {
+        if (ne[d] > (1L << 53) / elements) {
           throw c.error(dimAt, "tensor '" + name + "' has more than 2^53 elements");
         }
         elements *= ne[d];

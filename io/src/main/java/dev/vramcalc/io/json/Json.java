@@ -1,6 +1,5 @@
 package dev.vramcalc.io.json;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -264,6 +263,10 @@ public final class Json {
     }
   }
 
+  private static boolean isAsciiDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
   private Object number() {
     int start = pos;
     if (text.charAt(pos) == '-') {
@@ -274,7 +277,7 @@ public final class Json {
       }
     }
     int digits = pos;
-    while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+    while (pos < text.length() && isAsciiDigit(text.charAt(pos))) {
       pos++;
     }
     if (pos == digits) {
@@ -288,7 +291,7 @@ public final class Json {
       integer = false;
       pos++;
       int frac = pos;
-      while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+      while (pos < text.length() && isAsciiDigit(text.charAt(pos))) {
         pos++;
       }
       if (pos == frac) {
@@ -302,7 +305,7 @@ public final class Json {
         pos++;
       }
       int exp = pos;
-      while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+      while (pos < text.length() && isAsciiDigit(text.charAt(pos))) {
         pos++;
       }
       if (pos == exp) {
@@ -320,7 +323,7 @@ public final class Json {
       BigInteger big = new BigInteger(s);
       return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
-    BigDecimal exact = new BigDecimal(s);
-    return exact.doubleValue();
+    // correctly rounded like BigDecimal, and an exponent of any length gives ±Infinity or 0 instead of an exception
+    return Double.parseDouble(s);
   }
 }

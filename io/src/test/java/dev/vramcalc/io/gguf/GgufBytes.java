@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Writes GGUF headers byte by byte, following ggml's docs/gguf.md, for the reader's tests. */
-final class GgufBytes {
+public final class GgufBytes {
 
   private final ByteArrayOutputStream kv = new ByteArrayOutputStream();
   private final ByteArrayOutputStream infos = new ByteArrayOutputStream();
@@ -106,7 +106,7 @@ final class GgufBytes {
   }
 
   /** Returns the header bytes. */
-  byte[] header() {
+  public byte[] header() {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     o.writeBytes("GGUF".getBytes(StandardCharsets.US_ASCII));
     o.writeBytes(u32(version));
@@ -118,7 +118,7 @@ final class GgufBytes {
   }
 
   /** Returns the file size with the data section: header padded to 32, then every tensor. */
-  long fileSize() {
+  public long fileSize() {
     return (header().length + 31L) / 32 * 32 + nextOffset;
   }
 }

@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** GGUF headers written byte by byte: read exactly, and every malformation rejected with its offset. */
-class GgufReaderTest {
+public class GgufReaderTest {
 
   @TempDir Path dir;
 
   /** A one-layer llama with 64-wide hidden state, Q8_0 linears, F16 embedding, F32 norms. */
-  static GgufBytes tiny() {
+  public static GgufBytes tiny() {
     return new GgufBytes()
         .string("general.architecture", "llama")
         .string("general.name", "tiny")
