@@ -31,10 +31,27 @@ public final class Main implements Runnable {
 
   /** Runs the CLI with the given writers and returns the exit code (tests call this). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return execute(commandLine(), args, out, err);
+  }
+
+  /** Returns the command line with every command, plus {@code extra} subcommands (the server adds serve). */
+  public static CommandLine commandLine(Object... extra) {
     CommandLine cl = new CommandLine(new Main());
+    for (Object o : extra) {
+      cl.addSubcommand(o);
+    }
+    return cl;
+  }
+
+  /**
+   * Runs {@code args} on a command line (which may be reused, one thread at a time: picocli resets
+   * every option before each parse) and returns the exit code.
+   */
+  public static int execute(CommandLine cl, String[] args, PrintWriter out, PrintWriter err) {
     cl.setOut(out);
     cl.setErr(err);
     boolean json = Arrays.asList(args).contains("--json");
+    Progress.quiet = json;
     boolean stack = Arrays.asList(args).contains("--stacktrace");
     cl.setParameterExceptionHandler((ex, a) -> {
       String message = ex.getMessage().split("\\R")[0];
@@ -51,6 +68,10 @@ public final class Main implements Runnable {
       }
       if (ex instanceof BadInputException bad) {
         report(out, err, json, "bad_input", bad.getMessage(), bad.field());
+        return ExitCodes.BAD_INPUT;
+      }
+      if (ex instanceof java.io.UncheckedIOException io) {
+        report(out, err, json, "bad_input", "cannot read: " + io.getCause().getMessage(), "model");
         return ExitCodes.BAD_INPUT;
       }
       if (ex instanceof ArithmeticException) {

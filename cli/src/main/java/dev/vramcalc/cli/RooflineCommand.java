@@ -47,10 +47,10 @@ final class RooflineCommand implements Callable<Integer> {
   @Option(names = "--no-flash-attn", description = "Eager attention: the prefill writes and reads the score matrix.")
   boolean noFlash;
 
-  @Option(names = "--memory-efficiency", paramLabel = "F", description = "Achievable share of peak bandwidth (default 0.80: serving stacks reach 60–85%).")
+  @Option(names = "--memory-efficiency", paramLabel = "F", description = "Achievable share of peak bandwidth (default 0.80: serving stacks reach 60–85%%).")
   double memoryEfficiency = Roofline.DEFAULT_MEMORY_EFFICIENCY;
 
-  @Option(names = "--compute-efficiency", paramLabel = "F", description = "Achievable share of dense peak FLOP/s (default 0.60: large GEMMs reach 60–80%).")
+  @Option(names = "--compute-efficiency", paramLabel = "F", description = "Achievable share of dense peak FLOP/s (default 0.60: large GEMMs reach 60–80%%).")
   double computeEfficiency = Roofline.DEFAULT_COMPUTE_EFFICIENCY;
 
   @Option(names = "--allreduce-latency-us", paramLabel = "US", description = "Latency of one all-reduce under tensor parallelism (default 10 µs).")

@@ -19,7 +19,7 @@ final class SharedOptions {
   @Option(names = "--no-flash-attn", description = "Attention materializes the score matrix (eager attention).")
   boolean noFlash;
 
-  @Option(names = "--headroom", paramLabel = "FRACTION", description = "Safety margin (default 0.2: 'fits' needs device memory under 80% of usable; 0 for the raw limit).")
+  @Option(names = "--headroom", paramLabel = "FRACTION", description = "Safety margin (default 0.2: 'fits' needs device memory under 80%% of usable; 0 for the raw limit).")
   double headroom = InferenceWorkload.DEFAULT_HEADROOM;
 
   int pp() {
