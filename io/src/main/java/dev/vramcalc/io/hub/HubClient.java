@@ -39,7 +39,7 @@ public final class HubClient {
 
   private final URI endpoint;
   private final String token;
-  private final HttpClient http;
+  private volatile HttpClient http;
   private final Duration timeout;
   private final long backoffMillis;
 
@@ -66,7 +66,21 @@ public final class HubClient {
     this.token = token;
     this.timeout = timeout;
     this.backoffMillis = backoffMillis;
-    this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+  }
+
+  /** Returns the HTTP client, built on the first fetch (most runs never fetch: the catalog answers). */
+  private HttpClient client() {
+    HttpClient c = http;
+    if (c == null) {
+      synchronized (this) {
+        c = http;
+        if (c == null) {
+          c = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+          http = c;
+        }
+      }
+    }
+    return c;
   }
 
   /** Returns a client from the environment: HF_ENDPOINT and HF_TOKEN, unless a token is given. */
@@ -209,7 +223,7 @@ public final class HubClient {
       }
       HttpResponse<InputStream> resp;
       try {
-        resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        resp = client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted", e);
