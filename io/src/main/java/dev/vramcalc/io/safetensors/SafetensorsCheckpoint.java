@@ -76,7 +76,7 @@ public final class SafetensorsCheckpoint implements WeightFormat {
         String normalized = normalize(st.name());
         if (normalized.equals(spec.name()) && st.isFloat()) {
           long[] want = spec.shape();
-          if (spec.experts() > 0) {
+          if (spec.experts() > 0 && st.shape().length < want.length) {
             want = Arrays.copyOfRange(want, 1, want.length);
             expertShapes.putIfAbsent(spec.name(), st.shape());
           }

@@ -117,21 +117,22 @@ public final class SafetensorsReader {
     List<Tensor> tensors = new ArrayList<>();
     for (Map.Entry<?, ?> e : root.entrySet()) {
       String name = (String) e.getKey();
-      long at = 8 + Math.max(0, text.indexOf('"' + name.replace("\\", "\\\\").replace("\"", "\\\"") + '"'));
+      // where the entry starts, for messages; found only when there is one (a search per tensor would be quadratic)
+      java.util.function.LongSupplier at = () -> 8 + Math.max(0, text.indexOf('"' + name.replace("\\", "\\\\").replace("\"", "\\\"") + '"'));
       if (name.equals("__metadata__")) {
         if (!(e.getValue() instanceof Map<?, ?> m)) {
-          throw c.error(at, "__metadata__ is not an object");
+          throw c.error(at.getAsLong(), "__metadata__ is not an object");
         }
         for (Map.Entry<?, ?> me : m.entrySet()) {
           if (!(me.getValue() instanceof String s)) {
-            throw c.error(at, "__metadata__ value of '" + me.getKey() + "' is not a string");
+            throw c.error(at.getAsLong(), "__metadata__ value of '" + me.getKey() + "' is not a string");
           }
           metadata.put((String) me.getKey(), s);
         }
         continue;
       }
       if (!(e.getValue() instanceof Map<?, ?> info)) {
-        throw c.error(at, "tensor '" + name + "' is not an object");
+        throw c.error(at.getAsLong(), "tensor '" + name + "' is not an object");
       }
       tensors.add(tensor(c, name, info, at));
     }
@@ -139,45 +140,45 @@ public final class SafetensorsReader {
     return new Header(Collections.unmodifiableMap(metadata), List.copyOf(tensors), 8 + n);
   }
 
-  private static Tensor tensor(Cursor c, String name, Map<?, ?> info, long at) {
+  private static Tensor tensor(Cursor c, String name, Map<?, ?> info, java.util.function.LongSupplier where) {
     if (!(info.get("dtype") instanceof String dtype)) {
-      throw c.error(at, "tensor '" + name + "' has no dtype string");
+      throw c.error(where.getAsLong(), "tensor '" + name + "' has no dtype string");
     }
     if (!BITS.containsKey(dtype)) {
-      throw c.error(at, "tensor '" + name + "' has unknown dtype '" + dtype + "'");
+      throw c.error(where.getAsLong(), "tensor '" + name + "' has unknown dtype '" + dtype + "'");
     }
     if (!(info.get("shape") instanceof List<?> shapeList)) {
-      throw c.error(at, "tensor '" + name + "' has no shape array");
+      throw c.error(where.getAsLong(), "tensor '" + name + "' has no shape array");
     }
     if (shapeList.size() > MAX_RANK) {
-      throw c.error(at, "tensor '" + name + "' has rank " + shapeList.size() + " (at most " + MAX_RANK + ")");
+      throw c.error(where.getAsLong(), "tensor '" + name + "' has rank " + shapeList.size() + " (at most " + MAX_RANK + ")");
     }
     long[] shape = new long[shapeList.size()];
     long elements = 1;
     for (int i = 0; i < shape.length; i++) {
       if (!(shapeList.get(i) instanceof Long d) || d < 0) {
-        throw c.error(at, "tensor '" + name + "' has dimension " + shapeList.get(i) + "; dimensions must be non-negative integers");
+        throw c.error(where.getAsLong(), "tensor '" + name + "' has dimension " + shapeList.get(i) + "; dimensions must be non-negative integers");
       }
       shape[i] = d;
       if (d != 0 && elements > Long.MAX_VALUE / 64 / d) {
-        throw c.error(at, "tensor '" + name + "' has a shape whose size overflows 64 bits");
+        throw c.error(where.getAsLong(), "tensor '" + name + "' has a shape whose size overflows 64 bits");
       }
       elements *= d;
     }
     if (!(info.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2 || !(offsets.get(0) instanceof Long begin)
         || !(offsets.get(1) instanceof Long end)) {
-      throw c.error(at, "tensor '" + name + "' has no data_offsets pair of integers");
+      throw c.error(where.getAsLong(), "tensor '" + name + "' has no data_offsets pair of integers");
     }
     if (begin < 0 || end < begin) {
-      throw c.error(at, "tensor '" + name + "' has data_offsets [" + begin + ", " + end + "]");
+      throw c.error(where.getAsLong(), "tensor '" + name + "' has data_offsets [" + begin + ", " + end + "]");
     }
     long bytes = bytesOf(dtype, elements);
     if (end - begin != bytes) {
-      throw c.error(at, "tensor '" + name + "' spans " + (end - begin) + " bytes but " + dtype + " × " + java.util.Arrays.toString(shape) + " is " + bytes);
+      throw c.error(where.getAsLong(), "tensor '" + name + "' spans " + (end - begin) + " bytes but " + dtype + " × " + java.util.Arrays.toString(shape) + " is " + bytes);
     }
     for (Object k : info.keySet()) {
       if (!k.equals("dtype") && !k.equals("shape") && !k.equals("data_offsets")) {
-        throw c.error(at, "tensor '" + name + "' has unknown field '" + k + "'");
+        throw c.error(where.getAsLong(), "tensor '" + name + "' has unknown field '" + k + "'");
       }
     }
     return new Tensor(name, dtype, shape, begin, end);

@@ -38,11 +38,11 @@ public final class SafetensorsBytes {
     return this;
   }
 
-  /** Adds every tensor of an architecture in BF16, one tensor per expert as checkpoints store them. */
+  /** Adds every tensor of an architecture in BF16, one tensor per expert where the checkpoint stores them apart (a {@code *} in the name). */
   public SafetensorsBytes architecture(List<TensorSpec> tensors) {
     for (TensorSpec t : tensors) {
       long[] s = t.shape();
-      if (t.experts() > 0) {
+      if (t.experts() > 0 && t.name().contains("*")) {
         long[] one = Arrays.copyOfRange(s, 1, s.length);
         for (int e = 0; e < t.experts(); e++) {
           tensor(t.name().replace("*", Integer.toString(e)), "BF16", one);
