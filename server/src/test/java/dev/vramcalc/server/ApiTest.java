@@ -207,4 +207,38 @@ class ApiTest {
     assertThat(get("/webjars/chart.js/4.5.1/dist/chart.umd.min.js").body()).contains("Chart");
     assertThat(get("/app.js").body()).contains("/api/v1/");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyFieldOfEveryEndpointAnswersBadValuesWithoutA500() throws Exception {
+    Map<String, String> base = Map.of(
+        "params", "\"model\":\"llama-3.2-1b\"",
+        "infer", "\"model\":\"llama-3.2-1b\",\"gpu\":\"rtx-4090\"",
+        "train", "\"model\":\"llama-3.2-1b\",\"gpu\":\"h100-sxm-80gb\"",
+        "max-batch", "\"model\":\"llama-3.2-1b\",\"gpu\":\"rtx-4090\"",
+        "max-context", "\"model\":\"llama-3.2-1b\",\"gpu\":\"rtx-4090\"",
+        "roofline", "\"model\":\"llama-3.2-1b\",\"gpu\":\"h100-sxm-80gb\"",
+        "plan", "\"model\":\"llama-3.2-1b\",\"gpu\":\"h100-sxm-80gb\",\"gpus\":2",
+        "fit", "\"model\":\"llama-3.2-1b\",\"segment\":\"datacenter\",\"max_gpus\":2");
+    Map<String, Object> paths = (Map<String, Object>) get("/api/v1/openapi.json").json().get("paths");
+    List<String> values = List.of("0", "-1", "99999999999999999999", "1e308", "\"abc\"", "true", "[1,2]", "{}", "null", "\"\"");
+    int requests = 0;
+    for (String c : RestMapper.COMMANDS) {
+      Map<String, Object> post = (Map<String, Object>) ((Map<String, Object>) paths.get("/api/v1/" + c)).get("post");
+      Map<String, Object> props = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) post
+          .get("requestBody")).get("content")).get("application/json")).get("schema")).get("properties");
+      for (String field : props.keySet()) {
+        if (field.equals("model") || field.equals("gpu") || field.equals("gpus") || field.equals("segment") || field.equals("max_gpus")) {
+          continue;
+        }
+        for (String v : values) {
+          Reply r = post("/api/v1/" + c, "{" + base.get(c) + ",\"" + field + "\":" + v + "}");
+          assertThat(r.status()).as(c + " " + field + "=" + v + ": " + r.body()).isIn(200, 400, 404);
+          assertThat(r.body()).doesNotContain("Exception");
+          requests++;
+        }
+      }
+    }
+    assertThat(requests).isGreaterThan(1000);
+  }
 }
