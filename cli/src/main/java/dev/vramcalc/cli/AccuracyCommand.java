@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Runs the calibration suite and prints or writes docs/accuracy.md. */
-@Command(name = "accuracy", description = "Run every published measurement of the calibration suite and print the accuracy report (docs/accuracy.md).")
+@Command(name = "accuracy", mixinStandardHelpOptions = true, description = "Run every published measurement of the calibration suite and print the accuracy report (docs/accuracy.md).")
 final class AccuracyCommand implements Callable<Integer> {
 
   @Option(names = "--output", paramLabel = "FILE", description = "Write the report to FILE instead of standard output.")

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Which GPUs run the workload, how many of each, in which layout, at what price. */
-@Command(name = "fit", description = "Every catalog GPU with the smallest count that runs the workload (serving, or training with --train), its layout and price, cheapest first.")
+@Command(name = "fit", mixinStandardHelpOptions = true, description = "Every catalog GPU with the smallest count that runs the workload (serving, or training with --train), its layout and price, cheapest first.")
 final class FitCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** Lists the GPU catalog. */
-@Command(name = "gpus", description = "List the GPU catalog: memory, usable memory, bandwidth, throughput, price.")
+@Command(name = "gpus", mixinStandardHelpOptions = true, description = "List the GPU catalog: memory, usable memory, bandwidth, throughput, price.")
 final class GpusCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;

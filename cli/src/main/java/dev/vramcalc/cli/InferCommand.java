@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** Prints the inference memory per GPU, term by term, with the fit verdict. */
-@Command(name = "infer", description = "Memory per GPU to serve a model: weights, KV cache, activations, logits, overheads; fit verdict.")
+@Command(name = "infer", mixinStandardHelpOptions = true, description = "Memory per GPU to serve a model: weights, KV cache, activations, logits, overheads; fit verdict.")
 final class InferCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;

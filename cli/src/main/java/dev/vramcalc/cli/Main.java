@@ -31,7 +31,42 @@ public final class Main implements Runnable {
 
   /** Runs the CLI with the given writers and returns the exit code (tests call this). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    return execute(commandLine(), args, out, err);
+    return execute(commandLineFor(args), args, out, err);
+  }
+
+  /** The commands by name, for building only the one a run names. */
+  static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = java.util.Map.ofEntries(
+      java.util.Map.entry("params", ParamsCommand::new), java.util.Map.entry("infer", InferCommand::new), java.util.Map.entry("train", TrainCommand::new),
+      java.util.Map.entry("max-batch", MaxBatchCommand::new), java.util.Map.entry("max-context", MaxContextCommand::new),
+      java.util.Map.entry("roofline", RooflineCommand::new), java.util.Map.entry("plan", PlanCommand::new), java.util.Map.entry("fit", FitCommand::new),
+      java.util.Map.entry("reconcile", ReconcileCommand::new), java.util.Map.entry("accuracy", AccuracyCommand::new),
+      java.util.Map.entry("models", ModelsCommand::new), java.util.Map.entry("gpus", GpusCommand::new));
+
+  /** The root without its subcommand list: a run that names a command builds only that command (picocli's model of all of them takes 100+ ms). */
+  @Command(name = "vramcalc", mixinStandardHelpOptions = true, version = "vramcalc 0.1.0")
+  static final class Root implements Runnable {
+    @Override
+    public void run() {
+      // only reached with a command named, which picocli runs instead
+    }
+  }
+
+  /** Returns whether a name is one of the CLI's commands. */
+  public static boolean isCommand(String name) {
+    return COMMANDS.containsKey(name);
+  }
+
+  /**
+   * Returns the command line for {@code args}: only the named command when the first argument names
+   * one (the start-up path), every command otherwise (help, unknown names, the server).
+   */
+  public static CommandLine commandLineFor(String[] args, Object... extra) {
+    if (args.length > 0 && COMMANDS.containsKey(args[0]) && extra.length == 0) {
+      CommandLine cl = new CommandLine(new Root());
+      cl.addSubcommand(args[0], COMMANDS.get(args[0]).get());
+      return cl;
+    }
+    return commandLine(extra);
   }
 
   /** Returns the command line with every command, plus {@code extra} subcommands (the server adds serve). */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** Lists the bundled model presets. */
-@Command(name = "models", description = "List the bundled model presets with their exact parameter counts.")
+@Command(name = "models", mixinStandardHelpOptions = true, description = "List the bundled model presets with their exact parameter counts.")
 final class ModelsCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;

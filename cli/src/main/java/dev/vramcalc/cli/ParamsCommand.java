@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Prints exact parameter counts and the weights' footprint in every common format. */
-@Command(name = "params", description = "Exact parameter count by component, and the weights in every precision.")
+@Command(name = "params", mixinStandardHelpOptions = true, description = "Exact parameter count by component, and the weights in every precision.")
 final class ParamsCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;

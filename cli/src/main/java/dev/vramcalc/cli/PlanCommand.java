@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Ranks the parallel layouts of N GPUs for serving or, with --train, for training. */
-@Command(name = "plan", description = "Best parallel layouts for N GPUs: serving (tp × pp × replicas) or, with --train, training (TP, PP, CP, DP, EP, ZeRO, checkpointing, micro-batch, offload), ranked by speed.")
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Best parallel layouts for N GPUs: serving (tp × pp × replicas) or, with --train, training (TP, PP, CP, DP, EP, ZeRO, checkpointing, micro-batch, offload), ranked by speed.")
 final class PlanCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;

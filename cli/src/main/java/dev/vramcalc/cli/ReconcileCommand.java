@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Prints each number an engine log reports beside vramcalc's estimate of the same setup. */
-@Command(name = "reconcile", description = "Read a vLLM or llama.cpp startup log and compare each reported number with the estimate.")
+@Command(name = "reconcile", mixinStandardHelpOptions = true, description = "Read a vLLM or llama.cpp startup log and compare each reported number with the estimate.")
 final class ReconcileCommand implements Callable<Integer> {
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "The engine log ('-' for standard input), and any nvidia-smi or torch.cuda.memory_summary() snapshots of the same run.")

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Prints the per-operation roofline of decode and prefill, tokens/s, time to first token and serving cost. */
-@Command(name = "roofline", description = "How fast: per-operation FLOPs, bytes, intensity and bound for decode and prefill; tokens/s, TTFT, cost per million tokens.")
+@Command(name = "roofline", mixinStandardHelpOptions = true, description = "How fast: per-operation FLOPs, bytes, intensity and bound for decode and prefill; tokens/s, TTFT, cost per million tokens.")
 final class RooflineCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;

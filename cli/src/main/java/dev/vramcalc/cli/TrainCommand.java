@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Prints the training memory of the most loaded GPU at the step's peak. */
-@Command(name = "train", description = "Memory per GPU to train or fine-tune: weights, gradients, optimizer states, activations, logits; communication.")
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Memory per GPU to train or fine-tune: weights, gradients, optimizer states, activations, logits; communication.")
 final class TrainCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;

@@ -11,6 +11,7 @@ public final class Launcher {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(Main.execute(Main.commandLine(new ServeCommand()), args, out, err));
+    boolean serve = args.length > 0 && args[0].equals("serve");
+    System.exit(Main.execute(serve || args.length == 0 || !Main.isCommand(args[0]) ? Main.commandLine(new ServeCommand()) : Main.commandLineFor(args), args, out, err));
   }
 }

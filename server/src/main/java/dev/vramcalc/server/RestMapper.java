@@ -62,7 +62,7 @@ public final class RestMapper {
         continue;
       }
       OptionSpec o = option(spec, key);
-      if (o == null || BLOCKED.contains(o.longestName())) {
+      if (o == null || BLOCKED.contains(o.longestName()) || o.usageHelp() || o.versionHelp()) {
         throw new BadInputException(key, "unknown field '" + key + "' for " + spec.name() + "; see /api/v1/openapi.json");
       }
       String flag = o.longestName();

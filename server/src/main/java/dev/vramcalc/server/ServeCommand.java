@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Starts the web calculator and the REST API. */
-@Command(name = "serve", description = "Start the web calculator and the REST API on localhost (--port, default 8080).")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the web calculator and the REST API on localhost (--port, default 8080).")
 public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--port", paramLabel = "N", description = "Port (default 8080; 0 picks a free one).")
