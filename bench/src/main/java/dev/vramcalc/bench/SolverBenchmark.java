@@ -5,12 +5,14 @@ import dev.vramcalc.core.estimate.TrainingEstimate;
 import dev.vramcalc.core.estimate.TrainingEstimator;
 import dev.vramcalc.core.hardware.Gpu;
 import dev.vramcalc.core.precision.KvCacheType;
+import dev.vramcalc.core.solve.GpuFit;
 import dev.vramcalc.core.solve.Limits;
 import dev.vramcalc.core.solve.Planner;
 import dev.vramcalc.core.workload.InferenceWorkload;
 import dev.vramcalc.core.workload.TrainingWorkload;
 import dev.vramcalc.io.ModelResolver;
 import dev.vramcalc.io.catalog.GpuCatalogReader;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,6 +40,8 @@ public class SolverBenchmark {
   Model deepseek;
   Model llama;
   Gpu h100;
+  Gpu rtx4090;
+  List<Gpu> catalog;
   TrainingWorkload pretrain;
   TrainingWorkload layout;
   InferenceWorkload serve;
@@ -47,6 +51,8 @@ public class SolverBenchmark {
     deepseek = ModelResolver.bundled().resolve("deepseek-ai/DeepSeek-V3");
     llama = ModelResolver.bundled().resolve("meta-llama/Llama-3.1-8B");
     h100 = GpuCatalogReader.bundled().get("h100-sxm-80gb");
+    rtx4090 = GpuCatalogReader.bundled().get("rtx-4090");
+    catalog = GpuCatalogReader.bundled().all();
     pretrain = TrainingWorkload.builder().seqLen(4096).build();
     layout = TrainingWorkload.builder().gpus(1024).tp(8).pp(16).ep(8).zero(1).seqLen(4096).microBatch(1).gradAccum(16).build();
     serve = new InferenceWorkload(1, 8192, 8192, null, KvCacheType.AUTO, 1, 1, true, 0.2);
@@ -63,6 +69,19 @@ public class SolverBenchmark {
   @Benchmark
   public TrainingEstimate trainEstimateDeepSeekV3() {
     return TrainingEstimator.estimate(deepseek, h100, layout);
+  }
+
+  /** max-context meta-llama/Llama-3.1-8B --gpu rtx-4090 --curve: the longest context and the curve for every precision. */
+  @Benchmark
+  public List<Limits.CurveRow> maxContextCurve() {
+    Limits.maxContext(llama, rtx4090, serve);
+    return Limits.curve(llama, rtx4090, serve, Limits.CURVE_FORMATS);
+  }
+
+  /** fit meta-llama/Llama-3.1-8B --seq-len 8192: every catalog GPU. */
+  @Benchmark
+  public List<GpuFit.Entry> fitWholeCatalog() {
+    return GpuFit.serving(llama, catalog, serve, 8, 8);
   }
 
   /** max-batch meta-llama/Llama-3.1-8B --gpu h100-sxm-80gb --seq-len 8192. */

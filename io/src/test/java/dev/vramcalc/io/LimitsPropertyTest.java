@@ -162,4 +162,37 @@ class LimitsPropertyTest {
       assertThat(asked).allMatch(x -> x >= 1 && x <= limit);
     }
   }
+
+  @Test
+  void theGuidedSearchIsExactForAnyMonotoneSlackAndCheapForLinearOnes() {
+    Random random = new Random(7);
+    for (int i = 0; i < 3000; i++) {
+      // thresholds below 2^52, where the test's own slack, computed in doubles, is exact at every integer
+      long threshold = random.nextInt(6) == 0 ? random.nextInt(3) : (long) Math.exp(random.nextDouble() * 36);
+      long limit = 1 + (long) Math.exp(random.nextDouble() * 42);
+      int shape = random.nextInt(4);
+      double a = 1 + random.nextDouble() * 1e6;
+      // slack ≥ 0 exactly up to the threshold, with a linear, curved, stepped or wildly scaled magnitude
+      java.util.function.LongToDoubleFunction slack = x -> {
+        double d = (double) threshold - x + 0.5;
+        return switch (shape) {
+          case 0 -> a * d;
+          case 1 -> d >= 0 ? Math.sqrt(d) * a : -Math.sqrt(-d) * a;
+          case 2 -> d >= 0 ? Math.floor(d / 1000) : -1 - Math.floor(-d / 1000);
+          default -> d * (1 + (x % 7));
+        };
+      };
+      List<Long> asked = new ArrayList<>();
+      long v = MonotoneSearch.largestGuided(x -> {
+        asked.add(x);
+        return slack.applyAsDouble(x);
+      }, limit);
+      assertThat(v).as("shape " + shape + " threshold " + threshold + " limit " + limit).isEqualTo(Math.min(threshold, limit));
+      assertThat(asked).allMatch(x -> x >= 1 && x <= limit);
+      assertThat(asked.size()).isLessThanOrEqualTo(4 * 64 + 4);
+      if (shape == 0 && threshold > 2 && threshold < limit && threshold < (1L << 30)) {
+        assertThat(asked.size()).as("linear: the straight-line guess is the answer: T " + threshold + " limit " + limit + " a " + a + " asked " + asked).isLessThanOrEqualTo(5);
+      }
+    }
+  }
 }

@@ -76,23 +76,29 @@ public final class InferenceEstimator {
     DataType act = activationType(model, format);
     DataType kvType = w.kvCache().resolve(act);
 
-    long weightBytes = 0;
-    long rounding = 0;
-    long tensors = 0;
-    WeightFormat.Pricer pricer = format.pricer(arch);
-    for (TensorSpec t : arch.tensors()) {
-      if (!t.loadedForInference() || stages.stageOf(t) != stage) {
-        continue;
+    long[] priced = WeightCache.stage(arch, format, tp, w.pp(), stage, () -> {
+      long weightBytes = 0;
+      long rounding = 0;
+      long tensors = 0;
+      WeightFormat.Pricer pricer = format.pricer(arch);
+      for (TensorSpec t : arch.tensors()) {
+        if (!t.loadedForInference() || stages.stageOf(t) != stage) {
+          continue;
+        }
+        long b = pricer.bytes(t, t.shardShape(tp));
+        weightBytes = Math.addExact(weightBytes, b);
+        rounding += Overheads.roundingWaste(b);
+        tensors++;
       }
-      long b = pricer.bytes(t, t.shardShape(tp));
-      weightBytes = Math.addExact(weightBytes, b);
-      rounding += Overheads.roundingWaste(b);
-      tensors++;
-    }
-    if (stage == 0) {
-      weightBytes += pricer.extraBytes();
-    }
-    terms.add(new Term("weights", Bytes.of(weightBytes), weightsFormula(arch, format, tp, w.pp(), tensors, weightBytes),
+      if (stage == 0) {
+        weightBytes += pricer.extraBytes();
+      }
+      return new long[] {weightBytes, rounding, tensors};
+    });
+    long weightBytes = priced[0];
+    long rounding = priced[1];
+    long tensors = priced[2];
+    terms.add(new Term("weights", Bytes.of(weightBytes), Lean.text(() -> weightsFormula(arch, format, tp, w.pp(), tensors, weightBytes)),
         "exact: every tensor of the checkpoint in " + format.label() + "; " + format.describe(), false, MemoryLevel.ALLOCATED));
 
     int from = stages.firstLayer(stage);
@@ -100,7 +106,9 @@ public final class InferenceEstimator {
     long kv = 0;
     if (arch.kind().hasKvCache()) {
       kv = KvCache.bytes(arch, from, to, w.batch(), w.seqLen(), tp, kvType);
-      terms.add(new Term("kv_cache", Bytes.of(kv), KvCache.formula(arch, from, to, w.batch(), w.seqLen(), tp, kvType) + " = " + Formula.gib(Bytes.of(kv)),
+      long kvBytes = kv;
+      terms.add(new Term("kv_cache", Bytes.of(kv), Lean.text(() -> KvCache.formula(arch, from, to, w.batch(), w.seqLen(), tp, kvType) + " = "
+          + Formula.gib(Bytes.of(kvBytes))),
           "exact: " + KV_SOURCE, false, MemoryLevel.ALLOCATED));
       for (int i = from; i < Math.min(to, arch.attention().size()); i++) {
         rounding += 2 * Overheads.roundingWaste(Math.multiplyExact(Math.multiplyExact(w.batch(), arch.attention().get(i).cachedTokens(w.seqLen())),
@@ -110,15 +118,16 @@ public final class InferenceEstimator {
 
     long tokens = Math.multiplyExact(w.batch(), arch.kind().hasKvCache() ? w.promptLen() : w.seqLen());
     long activations = activationPeak(arch, tokens, w.batch(), arch.kind().hasKvCache() ? w.promptLen() : w.seqLen(), tp, act, w.flashAttention());
-    terms.add(new Term("activations", Bytes.of(activations), activationFormula(arch, tokens, tp, act, w.flashAttention(), activations),
+    terms.add(new Term("activations", Bytes.of(activations), Lean.text(() -> activationFormula(arch, tokens, tp, act, w.flashAttention(), activations)),
         "estimate: the largest set of one layer's live intermediates in a prefill pass (MEMORY-MODEL §3; SwiGLU keeps gate, up and their product)",
         true, MemoryLevel.ALLOCATED));
 
     long logits = 0;
     if (last && arch.kind().hasKvCache() && arch.dims().vocabSize() > 0) {
       logits = Math.multiplyExact(Math.multiplyExact(w.batch(), arch.dims().vocabSize()), act.blockBytes() + 4L);
+      long logitBytes = logits;
       terms.add(new Term("logits", Bytes.of(logits),
-          Formula.of(w.batch(), "B").times(arch.dims().vocabSize(), "V").text(" × (" + act.blockBytes() + " + 4) bytes").equals(Bytes.of(logits)),
+          Lean.text(() -> Formula.of(w.batch(), "B").times(arch.dims().vocabSize(), "V").text(" × (" + act.blockBytes() + " + 4) bytes").equals(Bytes.of(logitBytes))),
           "exact: logits of the last position per sequence in the compute dtype plus the fp32 copy sampling takes (transformers generate, logits_to_keep=1)",
           false, MemoryLevel.ALLOCATED));
     }
@@ -127,9 +136,10 @@ public final class InferenceEstimator {
     long transient_ = activations + logits;
     long fragmentation = (long) Math.ceil(transient_ * Overheads.TRANSIENT_FRAGMENTATION);
     long slack = rounding + fragmentation;
+    long roundingAll = rounding;
     terms.add(new Term("allocator_slack", Bytes.of(slack),
-        Formula.gib(Bytes.of(rounding)) + " (2 MiB rounding of large tensors) + " + Overheads.TRANSIENT_FRAGMENTATION + " × "
-            + Formula.gib(Bytes.of(transient_)) + " (fragmentation of transient activations) = " + Formula.gib(Bytes.of(slack)),
+        Lean.text(() -> Formula.gib(Bytes.of(roundingAll)) + " (2 MiB rounding of large tensors) + " + Overheads.TRANSIENT_FRAGMENTATION + " × "
+            + Formula.gib(Bytes.of(transient_)) + " (fragmentation of transient activations) = " + Formula.gib(Bytes.of(slack))),
         "estimate: PyTorch CUDACachingAllocator rounding (kRoundLarge 2 MiB) and fragmentation", true, MemoryLevel.RESERVED));
     long reserved = allocated + slack;
 

@@ -107,13 +107,53 @@ public final class Limits {
     return e.fit().fits();
   }
 
+  /**
+   * Returns how far a batch and context are from not fitting, with the sign of {@link #inferenceFits}:
+   * the bytes left under the margin (negative when over); for vLLM, the requests the KV cache holds
+   * beyond the batch, times the request length. Sizes too large to represent count as not fitting.
+   */
+  public static double inferenceSlack(Model model, Gpu gpu, InferenceWorkload w, long batch, long seq) {
+    if (seq > contextCap(model)) {
+      return -1;
+    }
+    InferenceEstimate e;
+    try {
+      e = infer(model, gpu, w, batch, seq);
+    } catch (ArithmeticException | BadInputException ex) {
+      return -1;
+    }
+    if (e.engine() instanceof EngineDetails.Vllm v) {
+      if (!v.fitsMaxModelLen()) {
+        return -1;
+      }
+      double s = (v.maxConcurrency() - batch) * (double) seq;
+      return v.maxConcurrency() >= batch ? Math.max(0, s) : Math.min(-1, s);
+    }
+    double s = e.fit().limit().value() - (double) e.device().value();
+    return e.fit().fits() ? Math.max(0, s) : Math.min(-1, s);
+  }
+
+  /** Searches guided by the slack: the first evaluation runs unguarded so that a refused workload is an error, not "nothing fits". */
+  private static Result guided(java.util.function.LongToDoubleFunction slack, java.util.function.LongPredicate first, long limit, String cap) {
+    if (limit >= 1) {
+      try {
+        first.test(1);
+      } catch (ArithmeticException e) {
+        return new Result(0, "memory");
+      }
+    }
+    long v = MonotoneSearch.largestGuided(slack, limit);
+    return new Result(v, v == limit ? cap : "memory");
+  }
+
   public static Result maxBatch(Model model, Gpu gpu, InferenceWorkload w) {
-    return search(b -> inferenceFits(model, gpu, w, b, w.seqLen()), MAX_BATCH, "the search limit");
+    return dev.vramcalc.core.estimate.Lean.run(() -> guided(b -> inferenceSlack(model, gpu, w, b, w.seqLen()), b -> inferenceFits(model, gpu, w, b, w.seqLen()), MAX_BATCH, "the search limit"));
   }
 
   public static Result maxContext(Model model, Gpu gpu, InferenceWorkload w) {
     long cap = contextCap(model);
-    return search(s -> inferenceFits(model, gpu, w, w.batch(), s), cap, "the model's maximum context");
+    return dev.vramcalc.core.estimate.Lean.run(() -> guided(s -> inferenceSlack(model, gpu, w, w.batch(), s), s -> inferenceFits(model, gpu, w, w.batch(), s),
+        cap, "the model's maximum context"));
   }
 
   /** Returns whether a training micro-batch and sequence length fit. */
@@ -145,6 +185,10 @@ public final class Limits {
    * sequence length and the longest sequence at each power-of-two batch.
    */
   public static List<CurveRow> curve(Model model, Gpu gpu, InferenceWorkload w, List<String> formats) {
+    return dev.vramcalc.core.estimate.Lean.run(() -> curveRows(model, gpu, w, formats));
+  }
+
+  private static List<CurveRow> curveRows(Model model, Gpu gpu, InferenceWorkload w, List<String> formats) {
     List<CurveRow> rows = new ArrayList<>();
     long cap = contextCap(model);
     for (String id : formats) {
@@ -161,12 +205,12 @@ public final class Limits {
       List<long[]> bySeq = new ArrayList<>();
       for (long s = 256; s <= cap; s *= 2) {
         final long len = s;
-        bySeq.add(new long[] {s, search(b -> inferenceFits(model, gpu, base, b, len), MAX_BATCH, "").value()});
+        bySeq.add(new long[] {s, MonotoneSearch.largestGuided(b -> inferenceSlack(model, gpu, base, b, len), MAX_BATCH)});
       }
       List<long[]> byBatch = new ArrayList<>();
       for (long b = 1; b <= 1024; b *= 2) {
         final long batch = b;
-        byBatch.add(new long[] {b, search(s -> inferenceFits(model, gpu, base, batch, s), cap, "").value()});
+        byBatch.add(new long[] {b, MonotoneSearch.largestGuided(s -> inferenceSlack(model, gpu, base, batch, s), cap)});
       }
       rows.add(new CurveRow(id, bySeq, byBatch));
     }

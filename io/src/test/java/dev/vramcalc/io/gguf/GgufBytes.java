@@ -18,20 +18,20 @@ public final class GgufBytes {
   private int version = 3;
   private final List<Long> sizes = new ArrayList<>();
 
-  GgufBytes version(int v) {
+  public GgufBytes version(int v) {
     version = v;
     return this;
   }
 
-  static byte[] u32(long v) {
+  public static byte[] u32(long v) {
     return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array();
   }
 
-  static byte[] u64(long v) {
+  public static byte[] u64(long v) {
     return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
   }
 
-  static byte[] str(String s) {
+  public static byte[] str(String s) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     o.writeBytes(u64(b.length));
@@ -39,7 +39,7 @@ public final class GgufBytes {
     return o.toByteArray();
   }
 
-  GgufBytes string(String key, String value) {
+  public GgufBytes string(String key, String value) {
     kv.writeBytes(str(key));
     kv.writeBytes(u32(8));
     kv.writeBytes(str(value));
@@ -47,7 +47,7 @@ public final class GgufBytes {
     return this;
   }
 
-  GgufBytes u32(String key, long value) {
+  public GgufBytes u32(String key, long value) {
     kv.writeBytes(str(key));
     kv.writeBytes(u32(4));
     kv.writeBytes(u32(value));
@@ -55,7 +55,7 @@ public final class GgufBytes {
     return this;
   }
 
-  GgufBytes f32(String key, float value) {
+  public GgufBytes f32(String key, float value) {
     kv.writeBytes(str(key));
     kv.writeBytes(u32(6));
     kv.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value).array());
@@ -64,7 +64,7 @@ public final class GgufBytes {
   }
 
   /** An array of {@code n} strings "t0", "t1", … (a vocabulary). */
-  GgufBytes strings(String key, int n) {
+  public GgufBytes strings(String key, int n) {
     kv.writeBytes(str(key));
     kv.writeBytes(u32(9));
     kv.writeBytes(u32(8));
@@ -77,14 +77,14 @@ public final class GgufBytes {
   }
 
   /** Raw bytes appended to the metadata section, counting as one entry. */
-  GgufBytes rawEntry(byte[] bytes) {
+  public GgufBytes rawEntry(byte[] bytes) {
     kv.writeBytes(bytes);
     kvCount++;
     return this;
   }
 
   /** A tensor with ggml dimensions (innermost first), a ggml type id and its data size in bytes. */
-  GgufBytes tensor(String name, long[] ne, int type, long bytes) {
+  public GgufBytes tensor(String name, long[] ne, int type, long bytes) {
     infos.writeBytes(str(name));
     infos.writeBytes(u32(ne.length));
     for (long d : ne) {
@@ -99,7 +99,7 @@ public final class GgufBytes {
   }
 
   /** Raw tensor-info bytes, counting as one tensor. */
-  GgufBytes rawTensor(byte[] bytes) {
+  public GgufBytes rawTensor(byte[] bytes) {
     infos.writeBytes(bytes);
     tensorCount++;
     return this;
