@@ -33,8 +33,9 @@ public final class LoadTest {
         .connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    // warm-up: 5 seconds not counted
-    run(http, request, 5, concurrency, new long[1 << 20], new AtomicInteger(), new AtomicLong(), new ConcurrentHashMap<>(), null);
+    // warm-up, not counted: the server's JIT compiles the request path (default 15 s)
+    int warmup = Integer.getInteger("warmup", 15);
+    run(http, request, warmup, concurrency, new long[1 << 20], new AtomicInteger(), new AtomicLong(), new ConcurrentHashMap<>(), null);
     long[] latencies = new long[1 << 24];
     AtomicInteger count = new AtomicInteger();
     AtomicLong errors = new AtomicLong();

@@ -60,6 +60,28 @@ public record Architecture(
    * does not run.
    */
   public Parameters parameters() {
+    synchronized (PARAMETER_KEYS) {
+      for (int i = 0; i < PARAMETER_KEYS.length; i++) {
+        if (PARAMETER_KEYS[i] == this) {
+          return PARAMETER_VALUES[i];
+        }
+      }
+    }
+    Parameters p = countParameters();
+    synchronized (PARAMETER_KEYS) {
+      PARAMETER_KEYS[nextParameterSlot] = this;
+      PARAMETER_VALUES[nextParameterSlot] = p;
+      nextParameterSlot = (nextParameterSlot + 1) % PARAMETER_KEYS.length;
+    }
+    return p;
+  }
+
+  /** The counts of the most recently counted architectures, by identity (records are immutable; searches ask again and again). */
+  private static final Architecture[] PARAMETER_KEYS = new Architecture[16];
+  private static final Parameters[] PARAMETER_VALUES = new Parameters[16];
+  private static int nextParameterSlot;
+
+  private Parameters countParameters() {
     Map<Component, Long> breakdown = new EnumMap<>(Component.class);
     long total = 0;
     long active = 0;

@@ -12,13 +12,13 @@ public final class JsonWriter {
   private JsonWriter() {}
 
   public static String write(Object value) {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(8192);
     write(sb, value, 0, true);
     return sb.toString();
   }
 
   public static String writeCompact(Object value) {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(8192);
     write(sb, value, 0, false);
     return sb.toString();
   }

@@ -75,4 +75,22 @@ class HeaderFuzzTest {
       // rejected with a named problem
     }
   }
+
+  @FuzzTest(maxDuration = "5m")
+  void config(byte[] data) {
+    try {
+      dev.vramcalc.io.config.ModelFactory.fromConfigText(new String(data, StandardCharsets.UTF_8), "fuzz/config.json", "fuzz", null, "fuzz", java.util.List.of());
+    } catch (BadInputException e) {
+      // rejected with a named problem (the JSON errors and the family rules both name theirs)
+    }
+  }
+
+  @FuzzTest(maxDuration = "5m")
+  void engineLog(byte[] data) {
+    try {
+      dev.vramcalc.io.logs.LogReader.read(new String(data, StandardCharsets.UTF_8), "fuzz.log");
+    } catch (BadInputException e) {
+      // an unknown format or a malformed line, by name
+    }
+  }
 }
