@@ -18,7 +18,14 @@ public final class ModelFactory {
   }
 
   public static Model fromConfig(ConfigView cfg, String id, String hfId, String source, List<String> provenance) {
-    Architecture arch = Families.read(cfg);
+    Architecture arch;
+    try {
+      arch = Families.read(cfg);
+    } catch (dev.vramcalc.core.BadInputException e) {
+      throw e;
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new dev.vramcalc.core.BadInputException("config", cfg.origin() + ": " + e.getMessage());
+    }
     String dtype = arch.torchDtype();
     if (dtype == null) {
       dtype = cfg.stringValue("dtype");

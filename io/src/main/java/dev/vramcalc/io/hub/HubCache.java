@@ -41,8 +41,11 @@ public final class HubCache {
     return Path.of(System.getProperty("user.home"), ".cache", "huggingface", "vramcalc");
   }
 
-  /** Returns whether HF_HUB_OFFLINE asks for the cache only. */
+  /** Returns whether HF_HUB_OFFLINE (or the system property vramcalc.offline) asks for the cache only. */
   public static boolean offlineFromEnvironment() {
+    if (Boolean.getBoolean("vramcalc.offline")) {
+      return true;
+    }
     String v = System.getenv("HF_HUB_OFFLINE");
     return v != null && (v.equals("1") || v.equalsIgnoreCase("true") || v.equalsIgnoreCase("yes"));
   }

@@ -51,7 +51,7 @@ public final class LogReader {
   }
 
   static double bytes(String number, String unit) {
-    double v = Double.parseDouble(number);
+    double v = parseNumber(number);
     return switch (unit) {
       case "GiB" -> v * (1L << 30);
       case "MiB" -> v * (1L << 20);
@@ -113,7 +113,7 @@ public final class LogReader {
       if (b.find()) {
         String device = b.group(1);
         String kind = b.group(2) == null ? "" : b.group(2).trim();
-        double value = Double.parseDouble(b.group(3)) * (1L << 20);
+        double value = parseNumber(b.group(3)) * (1L << 20);
         String key;
         if (kind.equals("KV") || (kind.isEmpty() && kvSection && line.contains("kv"))) {
           key = "kv_buffer_bytes." + device;
@@ -192,7 +192,7 @@ public final class LogReader {
       for (int k = 0; k < VLLM_NUMBERS.length; k++) {
         Matcher m = VLLM_NUMBERS[k].matcher(line);
         if (m.find()) {
-          reported.add(new EngineLog.Reported(VLLM_KEYS[k][0], VLLM_KEYS[k][1], Double.parseDouble(m.group(1)) * (1L << 30), true, i + 1));
+          reported.add(new EngineLog.Reported(VLLM_KEYS[k][0], VLLM_KEYS[k][1], parseNumber(m.group(1)) * (1L << 30), true, i + 1));
         }
       }
       Matcher total = Pattern.compile("total_gpu_memory\\s*\\(?([0-9.]+)\\s*GiB").matcher(line);
@@ -205,16 +205,16 @@ public final class LogReader {
       }
       String tokens = after(line, "GPU KV cache size:");
       if (tokens != null) {
-        reported.add(new EngineLog.Reported("kv_cache_tokens", "GPU KV cache size (tokens)", Double.parseDouble(tokens.replaceAll("[^0-9]", "")), false, i + 1));
+        reported.add(new EngineLog.Reported("kv_cache_tokens", "GPU KV cache size (tokens)", parseNumber(tokens.replaceAll("[^0-9]", "")), false, i + 1));
       }
       Matcher conc = Pattern.compile("Maximum concurrency for ([0-9,]+) tokens per request: ([0-9.]+)x").matcher(line);
       if (conc.find()) {
         settings.putIfAbsent("max_model_len", conc.group(1).replace(",", ""));
-        reported.add(new EngineLog.Reported("max_concurrency", "Maximum concurrency", Double.parseDouble(conc.group(2)), false, i + 1));
+        reported.add(new EngineLog.Reported("max_concurrency", "Maximum concurrency", parseNumber(conc.group(2)), false, i + 1));
       }
       Matcher blocks = Pattern.compile("# (?:GPU|CUDA|cuda) blocks: ([0-9]+)").matcher(line);
       if (blocks.find()) {
-        reported.add(new EngineLog.Reported("num_blocks", "# GPU blocks", Double.parseDouble(blocks.group(1)), false, i + 1));
+        reported.add(new EngineLog.Reported("num_blocks", "# GPU blocks", parseNumber(blocks.group(1)), false, i + 1));
       }
     }
     return new EngineLog("vllm", settings, reported);
@@ -227,7 +227,7 @@ public final class LogReader {
     }
     Matcher s = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(GiB|GB)").matcher(rest);
     if (s.find()) {
-      reported.add(new EngineLog.Reported(key, marker.replace(":", "").trim(), Double.parseDouble(s.group(1)) * (1L << 30), true, i + 1));
+      reported.add(new EngineLog.Reported(key, marker.replace(":", "").trim(), parseNumber(s.group(1)) * (1L << 30), true, i + 1));
     }
   }
 
@@ -237,7 +237,7 @@ public final class LogReader {
     Matcher m = Pattern.compile("(\\d+)MiB\\s*/\\s*(\\d+)MiB").matcher(text);
     int gpu = 0;
     while (m.find()) {
-      reported.add(new EngineLog.Reported("device_bytes.GPU" + gpu, "GPU " + gpu + " memory used", Double.parseDouble(m.group(1)) * (1L << 20), true, 0));
+      reported.add(new EngineLog.Reported("device_bytes.GPU" + gpu, "GPU " + gpu + " memory used", parseNumber(m.group(1)) * (1L << 20), true, 0));
       settings.put("total_mib.GPU" + gpu, m.group(2));
       gpu++;
     }
@@ -288,5 +288,14 @@ public final class LogReader {
       return "fp32";
     }
     return s.toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses a number a pattern matched; patterns such as [0-9.]+ also match "1.2.3", which is refused by name. */
+  static double parseNumber(String text) {
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new dev.vramcalc.core.BadInputException("log", "the log has '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "' where a number belongs");
+    }
   }
 }

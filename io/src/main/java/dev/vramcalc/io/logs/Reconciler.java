@@ -126,7 +126,7 @@ public final class Reconciler {
     for (String[] k : keys) {
       String v = log.setting("meta." + k[0]);
       if (v != null && v.matches("\\d+")) {
-        c.put(k[1], Long.parseLong(v));
+        c.put(k[1], (long) LogReader.parseNumber(v));
       }
     }
     if (!c.containsKey("hidden_size")) {
@@ -154,7 +154,7 @@ public final class Reconciler {
     int devices = 0;
     for (EngineLog.Reported r : log.reported()) {
       if (r.key().startsWith("model_buffer_bytes.CUDA") || r.key().startsWith("kv_buffer_bytes.CUDA")) {
-        devices = Math.max(devices, Integer.parseInt(r.key().replaceAll(".*CUDA(\\d+).*", "$1")) + 1);
+        devices = Math.max(devices, (int) Math.min(64, LogReader.parseNumber(r.key().replaceAll(".*CUDA(\\d+).*", "$1"))) + 1);
       }
     }
     devices = Math.max(devices, 1);
@@ -170,7 +170,7 @@ public final class Reconciler {
     boolean fa = "1".equals(log.setting("ctx.flash_attn")) || "true".equalsIgnoreCase(log.setting("ctx.flash_attn")) || "enabled".equalsIgnoreCase(log.setting("ctx.flash_attn"));
     int offloaded = 999;
     if (log.setting("offloaded") != null) {
-      offloaded = Integer.parseInt(log.setting("offloaded").split("/")[0]);
+      offloaded = (int) Math.min(Integer.MAX_VALUE, LogReader.parseNumber(log.setting("offloaded").split("/")[0]));
     }
     int seqs = (int) parse(log.setting("ctx.n_seq_max"), 1);
     List<Double> split = new ArrayList<>();
@@ -242,7 +242,7 @@ public final class Reconciler {
     Gpu gpu = gpu(log, o, catalog, notes);
     int tp = o.tp() != null ? o.tp() : (int) parse(log.setting("tensor_parallel_size"), 1);
     double util = o.gpuMemoryUtilization() != null ? o.gpuMemoryUtilization()
-        : log.setting("gpu_memory_utilization") != null ? Double.parseDouble(log.setting("gpu_memory_utilization")) : 0.9;
+        : log.setting("gpu_memory_utilization") != null ? LogReader.parseNumber(log.setting("gpu_memory_utilization")) : 0.9;
     if (o.gpuMemoryUtilization() == null && log.setting("gpu_memory_utilization") == null) {
       notes.add("the log does not give gpu_memory_utilization: vLLM's default 0.9 assumed");
     }
