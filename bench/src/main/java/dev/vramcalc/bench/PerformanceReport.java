@@ -99,7 +99,7 @@ public final class PerformanceReport {
     while (heaps.find()) {
       used.add(Long.parseLong(heaps.group(1)));
     }
-    String heap = used.size() >= 2 ? String.format(Locale.ROOT, " Heap after a full GC: %,d KiB 10 s in, %,d KiB at the end (%s).", used.get(0), used.get(1),
+    String heap = used.size() >= 2 ? String.format(Locale.ROOT, " Live heap (the old generation right after a full GC): %,d KiB 10 s in, %,d KiB at the end (%s).", used.get(0), used.get(1),
         used.get(1) <= used.get(0) * 1.1 + 1024 ? "steady" : "grew") : "";
     return String.format(Locale.ROOT, "Result: %,d requests/s (%s), p99 %.2f ms (%s), %d errors (%s).%s", r, r >= 10_000 ? "met" : "missed", p,
         p < 10 ? "met" : "missed", errors, errors == 0 ? "met" : "missed", heap);

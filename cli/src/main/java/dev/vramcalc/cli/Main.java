@@ -83,6 +83,8 @@ public final class Main implements Runnable {
    * every option before each parse) and returns the exit code.
    */
   public static int execute(CommandLine cl, String[] args, PrintWriter out, PrintWriter err) {
+    // no @file expansion: an argument "@/etc/passwd" would read a file as arguments (the server passes request values through)
+    cl.setExpandAtFiles(false);
     cl.setOut(out);
     cl.setErr(err);
     boolean json = Arrays.asList(args).contains("--json");

@@ -1,5 +1,6 @@
 package dev.vramcalc.core.model;
 
+import dev.vramcalc.core.BadInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class MapConfig implements ConfigView {
     if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
       return n.longValue();
     }
-    throw new IllegalArgumentException(key + " is not a whole number");
+    throw new BadInputException(key, origin + ": " + key + " is not a whole number");
   }
 
   @Override
@@ -53,7 +54,7 @@ public final class MapConfig implements ConfigView {
     if (v instanceof Number n) {
       return n.doubleValue();
     }
-    throw new IllegalArgumentException(key + " is not a number");
+    throw new BadInputException(key, origin + ": " + key + " is not a number");
   }
 
   @Override
@@ -62,7 +63,7 @@ public final class MapConfig implements ConfigView {
     if (v == null || v instanceof Boolean) {
       return (Boolean) v;
     }
-    throw new IllegalArgumentException(key + " is not a boolean");
+    throw new BadInputException(key, origin + ": " + key + " is not a boolean");
   }
 
   @Override
@@ -71,7 +72,7 @@ public final class MapConfig implements ConfigView {
     if (v == null || v instanceof String) {
       return (String) v;
     }
-    throw new IllegalArgumentException(key + " is not a string");
+    throw new BadInputException(key, origin + ": " + key + " is not a string");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.vramcalc.io.config;
 
+import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.model.ConfigView;
 import dev.vramcalc.io.json.Json;
 import java.math.BigInteger;
@@ -55,9 +56,9 @@ public final class JsonConfig implements ConfigView {
       return d.longValue();
     }
     if (v instanceof BigInteger) {
-      throw new IllegalArgumentException(key + " is too large");
+      throw new BadInputException(key, origin + ": " + key + " is too large");
     }
-    throw new IllegalArgumentException(key + " is not a whole number");
+    throw new BadInputException(key, origin + ": " + key + " is not a whole number");
   }
 
   @Override
@@ -69,7 +70,7 @@ public final class JsonConfig implements ConfigView {
     if (v instanceof Number n) {
       return n.doubleValue();
     }
-    throw new IllegalArgumentException(key + " is not a number");
+    throw new BadInputException(key, origin + ": " + key + " is not a number");
   }
 
   @Override
@@ -78,7 +79,7 @@ public final class JsonConfig implements ConfigView {
     if (v == null || v instanceof Boolean) {
       return (Boolean) v;
     }
-    throw new IllegalArgumentException(key + " is not a boolean");
+    throw new BadInputException(key, origin + ": " + key + " is not a boolean");
   }
 
   @Override
@@ -87,7 +88,7 @@ public final class JsonConfig implements ConfigView {
     if (v == null || v instanceof String) {
       return (String) v;
     }
-    throw new IllegalArgumentException(key + " is not a string");
+    throw new BadInputException(key, origin + ": " + key + " is not a string");
   }
 
   @Override
@@ -104,12 +105,12 @@ public final class JsonConfig implements ConfigView {
       return null;
     }
     if (!(v instanceof List<?> list)) {
-      throw new IllegalArgumentException(key + " is not a list");
+      throw new BadInputException(key, origin + ": " + key + " is not a list");
     }
     List<String> out = new ArrayList<>();
     for (Object o : list) {
       if (!(o instanceof String s)) {
-        throw new IllegalArgumentException(key + " holds a non-string");
+        throw new BadInputException(key, origin + ": " + key + " holds a non-string");
       }
       out.add(s);
     }
@@ -123,12 +124,12 @@ public final class JsonConfig implements ConfigView {
       return null;
     }
     if (!(v instanceof List<?> list)) {
-      throw new IllegalArgumentException(key + " is not a list");
+      throw new BadInputException(key, origin + ": " + key + " is not a list");
     }
     List<Long> out = new ArrayList<>();
     for (Object o : list) {
       if (!(o instanceof Long l)) {
-        throw new IllegalArgumentException(key + " holds a non-integer");
+        throw new BadInputException(key, origin + ": " + key + " holds a non-integer");
       }
       out.add(l);
     }

@@ -1,5 +1,6 @@
 package dev.vramcalc.io.config;
 
+import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.Model;
 import dev.vramcalc.core.model.Architecture;
 import dev.vramcalc.core.model.ConfigView;
@@ -18,19 +19,19 @@ public final class ModelFactory {
   }
 
   public static Model fromConfig(ConfigView cfg, String id, String hfId, String source, List<String> provenance) {
-    Architecture arch;
     try {
-      arch = Families.read(cfg);
-    } catch (dev.vramcalc.core.BadInputException e) {
+      Architecture arch = Families.read(cfg);
+      String dtype = arch.torchDtype();
+      if (dtype == null) {
+        dtype = cfg.stringValue("dtype");
+      }
+      WeightFormat format = Formats.ofCheckpoint(cfg, dtype);
+      return new Model(id, hfId, source, arch, 0, format, provenance);
+    } catch (BadInputException e) {
       throw e;
     } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new dev.vramcalc.core.BadInputException("config", cfg.origin() + ": " + e.getMessage());
+      // a value the family rules refuse (a dropout of 1, a negative size): named, with the file
+      throw new BadInputException("config", cfg.origin() + ": " + e.getMessage());
     }
-    String dtype = arch.torchDtype();
-    if (dtype == null) {
-      dtype = cfg.stringValue("dtype");
-    }
-    WeightFormat format = Formats.ofCheckpoint(cfg, dtype);
-    return new Model(id, hfId, source, arch, 0, format, provenance);
   }
 }
