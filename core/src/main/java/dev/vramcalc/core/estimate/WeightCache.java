@@ -15,7 +15,18 @@ final class WeightCache {
   private static final int MAX_ENTRIES = 4096;
   private static final ConcurrentHashMap<Key, long[]> CACHE = new ConcurrentHashMap<>();
 
-  private record Key(IdentityRef arch, IdentityRef format, int tp, int pp, int stage) {}
+  // equals and hashCode written out: a record's are bootstrapped by invokedynamic, which costs a one-shot CLI run ~8 ms
+  private record Key(IdentityRef arch, IdentityRef format, int tp, int pp, int stage) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.arch.equals(arch) && k.format.equals(format) && k.tp == tp && k.pp == pp && k.stage == stage;
+    }
+
+    @Override
+    public int hashCode() {
+      return (((arch.hashCode() * 31 + format.hashCode()) * 31 + tp) * 31 + pp) * 31 + stage;
+    }
+  }
 
   /** Wraps an object so that equality is identity. */
   private static final class IdentityRef {

@@ -21,8 +21,14 @@ public final class GpuCatalogReader {
   public static GpuCatalog bundled() {
     GpuCatalog c = bundled;
     if (c == null) {
-      c = parse(Resources.read(RESOURCE), "gpus.csv");
-      bundled = c;
+      // read once even when two threads ask at once (the launcher reads the catalogs while picocli builds the command)
+      synchronized (GpuCatalogReader.class) {
+        c = bundled;
+        if (c == null) {
+          c = parse(Resources.read(RESOURCE), "gpus.csv");
+          bundled = c;
+        }
+      }
     }
     return c;
   }

@@ -55,8 +55,14 @@ public final class ModelCatalog {
   public static ModelCatalog bundled() {
     ModelCatalog c = bundled;
     if (c == null) {
-      c = parse(Resources.read(INDEX), "models.csv");
-      bundled = c;
+      // read once even when two threads ask at once (the launcher reads the catalogs while picocli builds the command)
+      synchronized (ModelCatalog.class) {
+        c = bundled;
+        if (c == null) {
+          c = parse(Resources.read(INDEX), "models.csv");
+          bundled = c;
+        }
+      }
     }
     return c;
   }
