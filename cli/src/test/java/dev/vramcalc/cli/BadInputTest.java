@@ -83,6 +83,40 @@ class BadInputTest {
     assertThat(runs).isGreaterThan(500);
   }
 
+  /**
+   * Every bundled model through every command and engine, every GGUF mix and full training: a result
+   * or a named refusal. Found by the REST fuzzer: CLIP's scalar logit_scale (shape []) broke the
+   * GGUF pricer and the training optimizer count for every CLIP preset.
+   */
+  @Test
+  @Timeout(600)
+  void everyCatalogModelRunsThroughEveryCommand() {
+    List<List<String>> shapes = List.of(
+        List.of("params"),
+        List.of("infer", "--gpu", "h100-sxm-80gb"),
+        List.of("infer", "--gpu", "h100-sxm-80gb", "--engine", "vllm"),
+        List.of("infer", "--gpu", "h100-sxm-80gb", "--engine", "llama.cpp", "--weights", "q4_k_m"),
+        List.of("infer", "--gpu", "h100-sxm-80gb", "--engine", "transformers", "--weights", "nf4"),
+        List.of("train", "--gpu", "h100-sxm-80gb", "--method", "full"),
+        List.of("train", "--gpu", "h100-sxm-80gb", "--method", "qlora"),
+        List.of("max-batch", "--gpu", "h100-sxm-80gb"),
+        List.of("max-context", "--gpu", "h100-sxm-80gb", "--curve"),
+        List.of("roofline", "--gpu", "h100-sxm-80gb"),
+        List.of("plan", "--gpu", "h100-sxm-80gb", "--gpus", "8"));
+    int runs = 0;
+    for (var entry : dev.vramcalc.io.catalog.ModelCatalog.bundled().entries()) {
+      for (List<String> shape : shapes) {
+        List<String> args = new ArrayList<>();
+        args.add(shape.get(0));
+        args.add(entry.id());
+        args.addAll(shape.subList(1, shape.size()));
+        check(args, run(args));
+        runs++;
+      }
+    }
+    assertThat(runs).isGreaterThan(700);
+  }
+
   @Test
   void missingOrContradictoryRequiredInputsAreOneLine() {
     for (List<String> args : List.of(List.of("infer"), List.of("infer", "llama-3.2-1b"), List.of("train", "llama-3.2-1b"), List.of("roofline", "llama-3.2-1b"),

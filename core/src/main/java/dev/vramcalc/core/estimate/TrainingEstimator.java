@@ -256,7 +256,7 @@ public final class TrainingEstimator {
       if (plan.trains(t)) {
         trainable += n;
         trainableWeightBytes += n * b.weight();
-        long cols = shape[shape.length - 1];
+        long cols = shape.length == 0 ? 1 : shape[shape.length - 1]; // a scalar (CLIP's logit_scale) is one row of one
         long rows = n / cols;
         optimizerBytes += Optimizers.stateBytes(w.optimizer(), t.isVector() ? 1 : rows, t.isVector() ? n : cols, b.state());
         largestTensor = Math.max(largestTensor, n);

@@ -144,7 +144,7 @@ class GgufMix implements WeightFormat {
       @Override
       public long bytes(TensorSpec t, long[] shape) {
         DataType dt = choose(t);
-        long row = shape[shape.length - 1];
+        long row = shape.length == 0 ? 1 : shape[shape.length - 1];
         long rows = UniformFormat.elements(shape) / row;
         return Math.multiplyExact(rows, dt.bytesFor(row));
       }
