@@ -34,6 +34,13 @@ public final class Main implements Runnable {
     return execute(commandLineFor(args), args, out, err);
   }
 
+  static {
+    // picocli's own warnings (an unbalanced quote in a list value) go straight to System.err, beside our one-line error
+    if (System.getProperty("picocli.trace") == null) {
+      System.setProperty("picocli.trace", "OFF");
+    }
+  }
+
   /** The commands by name, for building only the one a run names. */
   static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = java.util.Map.ofEntries(
       java.util.Map.entry("params", ParamsCommand::new), java.util.Map.entry("infer", InferCommand::new), java.util.Map.entry("train", TrainCommand::new),

@@ -118,6 +118,24 @@ class BadInputTest {
   }
 
   @Test
+  void picocliWritesNoWarningsOfItsOwn() throws Exception {
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    List<String> args = List.of("train", "llama-3.2-1b", "--gpu", "h100-sxm-80gb", "--method", "lora", "--lora-targets", "\"q_proj,k");
+    Run r;
+    try {
+      System.setErr(new java.io.PrintStream(captured, true, "UTF-8"));
+      r = run(args);
+    } finally {
+      System.setErr(saved);
+    }
+    // found by the REST fuzzer: an unbalanced quote made picocli print two "[picocli WARN]" lines to stderr
+    assertThat(captured.toString("UTF-8")).isEmpty();
+    assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+    check(args, r);
+  }
+
+  @Test
   void missingOrContradictoryRequiredInputsAreOneLine() {
     for (List<String> args : List.of(List.of("infer"), List.of("infer", "llama-3.2-1b"), List.of("train", "llama-3.2-1b"), List.of("roofline", "llama-3.2-1b"),
         List.of("plan", "llama-3.2-1b"), List.of("infer", "llama-3.2-1b", "--gpu", "rtx-4090", "--gpu-memory", "24GiB"),
