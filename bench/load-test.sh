@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load test of the REST API on loopback: starts the server, drives POST /api/v1/infer for SECONDS
-# (after 15 s of warm-up) with a closed-loop Java client, prints requests/s, errors and latencies,
+# (after 30 s of warm-up) with a closed-loop Java client, prints requests/s, errors and latencies,
 # and the server's live heap (old generation after a full GC) 10 s into the measurement and at its end.
 # Usage: bash bench/load-test.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
@@ -24,7 +24,7 @@ echo "server: $url"
 java -cp bench/target/vramcalc-bench.jar dev.vramcalc.bench.LoadTest "${url}api/v1/infer" "$seconds" "$connections" \
   '{"model":"llama-3.1-8b","gpu":"rtx-4090","batch":4,"seq_len":8192}' &
 client=$!
-sleep 25
+sleep 40
 echo "heap after GC, 10 s into the measurement: $(heap)"
 status=0
 wait $client || status=$?

@@ -42,7 +42,9 @@ public final class ApiServer {
   private final HttpServer http;
   private final ThreadPoolExecutor pool;
   private final boolean allowLocalFiles;
-  private final ThreadLocal<CommandLine> commands = ThreadLocal.withInitial(Main::commandLine);
+  // one command line per worker, reused; no variable interpolation: the API never prints usage text (the only place
+  // picocli's own ${...} variables appear), and interpolating every option on every parse was a tenth of a request
+  private final ThreadLocal<CommandLine> commands = ThreadLocal.withInitial(() -> Main.commandLine().setInterpolateVariables(false));
   private final byte[] openApi;
 
   private ApiServer(HttpServer http, ThreadPoolExecutor pool, boolean allowLocalFiles) {

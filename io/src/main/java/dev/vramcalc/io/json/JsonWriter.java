@@ -92,23 +92,26 @@ public final class JsonWriter {
 
   private static void quote(StringBuilder sb, String s) {
     sb.append('"');
+    int run = 0; // start of the characters not yet appended: runs that need no escape are appended whole
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      sb.append(s, run, i);
+      run = i + 1;
       switch (c) {
         case '"' -> sb.append("\\\"");
         case '\\' -> sb.append("\\\\");
         case '\n' -> sb.append("\\n");
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
+        default -> sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
       }
     }
+    sb.append(s, run, s.length());
     sb.append('"');
   }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 }
