@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,27 +43,8 @@ public class ReaderBenchmark {
 
   String largestConfig;
   Model deepseek;
-  List<byte[]> shards;
+  List<ByteSource> shards;
   byte[] gguf;
-
-  static ByteSource memory(byte[] b, String name) {
-    return new ByteSource() {
-      @Override
-      public long size() {
-        return b.length;
-      }
-
-      @Override
-      public byte[] read(long offset, int length) {
-        return offset >= b.length ? new byte[0] : Arrays.copyOfRange(b, (int) offset, (int) Math.min(b.length, offset + length));
-      }
-
-      @Override
-      public String name() {
-        return name;
-      }
-    };
-  }
 
   @Setup
   public void setup() throws IOException {
@@ -77,9 +57,8 @@ public class ReaderBenchmark {
     int n = 163;
     for (int i = 0; i < n; i++) {
       SafetensorsBytes s = new SafetensorsBytes().architecture(tensors.subList(i * tensors.size() / n, (i + 1) * tensors.size() / n));
-      // the header and a data section of the right size, zeros
-      byte[] h = s.header();
-      shards.add(Arrays.copyOf(h, (int) Math.min(Integer.MAX_VALUE - 8, h.length + 0)));
+      // the header in memory; the source reports the file's full size, its data section reads as zeros
+      shards.add(ByteSource.of(s.header(), s.fileSize(), "model-" + (i + 1) + "-of-" + n + ".safetensors"));
     }
     GgufBytes g = new GgufBytes().string("general.architecture", "llama").u32("llama.block_count", 111).u32("llama.embedding_length", 4096)
         .u32("llama.feed_forward_length", 14336).u32("llama.attention.head_count", 32).u32("llama.attention.head_count_kv", 8)
@@ -109,71 +88,16 @@ public class ReaderBenchmark {
   @Benchmark
   public SafetensorsCheckpoint.Joined safetensors163Shards() throws IOException {
     List<SafetensorsReader.Header> headers = new ArrayList<>();
-    for (int i = 0; i < shards.size(); i++) {
-      byte[] h = shards.get(i);
-      headers.add(readHeaderOnly(h, i));
+    for (ByteSource shard : shards) {
+      headers.add(SafetensorsReader.read(shard));
     }
     return SafetensorsCheckpoint.join(deepseek, headers, "bench");
-  }
-
-  /** Reads a header whose data section is not in memory: the source reports the full size. */
-  private static SafetensorsReader.Header readHeaderOnly(byte[] header, int i) throws IOException {
-    long dataBytes = dataBytes(header);
-    return SafetensorsReader.read(new ByteSource() {
-      @Override
-      public long size() {
-        return header.length + dataBytes;
-      }
-
-      @Override
-      public byte[] read(long offset, int length) {
-        if (offset >= header.length) {
-          return new byte[(int) Math.min(length, header.length + dataBytes - offset)];
-        }
-        return Arrays.copyOfRange(header, (int) offset, (int) Math.min(header.length, offset + length));
-      }
-
-      @Override
-      public String name() {
-        return "model-" + i + ".safetensors";
-      }
-    });
-  }
-
-  private static long dataBytes(byte[] header) {
-    String text = new String(header, 8, header.length - 8, StandardCharsets.UTF_8);
-    long max = 0;
-    int at = 0;
-    while ((at = text.indexOf("\"data_offsets\":[", at)) >= 0) {
-      int comma = text.indexOf(',', at);
-      int close = text.indexOf(']', comma);
-      max = Math.max(max, Long.parseLong(text.substring(comma + 1, close)));
-      at = close;
-    }
-    return max;
   }
 
   /** Reading a GGUF header of 1,000 tensors (with a 128k-token vocabulary) and building its model. */
   @Benchmark
   public Model gguf1000Tensors() throws IOException {
-    byte[] b = gguf;
-    long data = 0;
-    GgufReader.Header h = GgufReader.read(new ByteSource() {
-      @Override
-      public long size() {
-        return -1;
-      }
-
-      @Override
-      public byte[] read(long offset, int length) {
-        return offset >= b.length ? new byte[0] : Arrays.copyOfRange(b, (int) offset, (int) Math.min(b.length, offset + length));
-      }
-
-      @Override
-      public String name() {
-        return "bench.gguf";
-      }
-    });
+    GgufReader.Header h = GgufReader.read(ByteSource.of(gguf, -1, "bench.gguf"));
     return GgufModels.model(h, "bench.gguf", "bench");
   }
 }

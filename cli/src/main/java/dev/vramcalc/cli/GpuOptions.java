@@ -42,6 +42,18 @@ public final class GpuOptions {
     return null;
   }
 
+  /**
+   * Returns the device a command cannot run without; the error names the flags that give one
+   * ({@code --gpu-memory} only where a bare memory size is enough: not for speeds and layouts).
+   */
+  Gpu required(String command, boolean customMemoryAllowed) {
+    Gpu g = device();
+    if (g == null) {
+      throw new BadInputException("gpu", command + " needs a device: --gpu ID (see 'vramcalc gpus')" + (customMemoryAllowed ? " or --gpu-memory SIZE" : ""));
+    }
+    return g;
+  }
+
   int count() {
     if (gpus == null) {
       return 1;

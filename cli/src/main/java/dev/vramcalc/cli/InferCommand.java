@@ -1,6 +1,5 @@
 package dev.vramcalc.cli;
 
-import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.Model;
 import dev.vramcalc.core.estimate.InferenceEstimate;
 import dev.vramcalc.core.engine.Engines;
@@ -36,10 +35,7 @@ final class InferCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Model model = modelOptions.resolve();
-    Gpu gpu = gpuOptions.device();
-    if (gpu == null) {
-      throw new BadInputException("gpu", "infer needs a device: --gpu ID (see 'vramcalc gpus') or --gpu-memory SIZE");
-    }
+    Gpu gpu = gpuOptions.required("infer", true);
     InferenceWorkload workload = inference.workload(model, shared, gpuOptions.gpus);
     InferenceEstimate e = Engines.estimate(model, gpu, workload);
     PrintWriter out = spec.commandLine().getOut();

@@ -84,11 +84,7 @@ abstract class LimitCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Model model = modelOptions.resolve();
-    Gpu gpu = gpuOptions.device();
-    String name = batchSearch() ? "max-batch" : "max-context";
-    if (gpu == null) {
-      throw new BadInputException("gpu", name + " needs a device: --gpu ID (see 'vramcalc gpus') or --gpu-memory SIZE");
-    }
+    Gpu gpu = gpuOptions.required(batchSearch() ? "max-batch" : "max-context", true);
     if (globalBatch != null && !(train && batchSearch())) {
       throw new BadInputException("global-batch", "--global-batch recommends a training batch: use it with max-batch --train");
     }

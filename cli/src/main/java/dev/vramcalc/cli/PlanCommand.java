@@ -68,10 +68,7 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Model model = modelOptions.resolve();
-    Gpu gpu = gpuOptions.device();
-    if (gpu == null) {
-      throw new BadInputException("gpu", "plan needs a device: --gpu ID (see 'vramcalc gpus')");
-    }
+    Gpu gpu = gpuOptions.required("plan", false);
     int gpus = gpuOptions.count();
     Double price = pricePerHour != null ? pricePerHour : gpu.priceUsdPerHour();
     if (price != null && !(price >= 0)) {

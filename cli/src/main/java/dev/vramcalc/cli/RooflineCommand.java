@@ -67,10 +67,7 @@ final class RooflineCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Model model = modelOptions.resolve();
-    Gpu gpu = gpuOptions.device();
-    if (gpu == null) {
-      throw new BadInputException("gpu", "roofline needs a device: --gpu ID (see 'vramcalc gpus')");
-    }
+    Gpu gpu = gpuOptions.required("roofline", false);
     int t = tp != null ? tp : gpuOptions.count();
     if (gpuOptions.gpus != null && tp != null && tp != gpuOptions.count()) {
       throw new BadInputException("tp", "--tp (" + tp + ") must equal --gpus (" + gpuOptions.count() + ") for the roofline of one replica");

@@ -35,10 +35,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Model model = modelOptions.resolve();
-    Gpu gpu = gpuOptions.device();
-    if (gpu == null) {
-      throw new BadInputException("gpu", "train needs a device: --gpu ID (see 'vramcalc gpus') or --gpu-memory SIZE");
-    }
+    Gpu gpu = gpuOptions.required("train", true);
     TrainingWorkload w = training.workload(model, shared, gpuOptions.count());
     TrainingEstimate e = TrainingEstimator.estimate(model, gpu, w);
     PrintWriter out = spec.commandLine().getOut();

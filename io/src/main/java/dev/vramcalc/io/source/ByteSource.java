@@ -1,6 +1,7 @@
 package dev.vramcalc.io.source;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Returns bytes of a file by offset without reading the rest: a local file, or a remote one fetched
@@ -19,4 +20,36 @@ public interface ByteSource {
 
   /** Returns a short name for messages (the file name or URL without credentials). */
   String name();
+
+  /** Returns a source over exactly these bytes (tests, benchmarks, a header already fetched). */
+  static ByteSource of(byte[] bytes, String name) {
+    return of(bytes, bytes.length, name);
+  }
+
+  /**
+   * Returns a source over bytes in memory that stand for the start of a file of {@code size} bytes:
+   * past them the file reads as zeros without being held (a header whose data section is not
+   * needed); a size of -1 is a source that does not know its length and ends with the bytes.
+   */
+  static ByteSource of(byte[] bytes, long size, String name) {
+    return new ByteSource() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public byte[] read(long offset, int length) {
+        if (offset < bytes.length) {
+          return Arrays.copyOfRange(bytes, (int) offset, (int) Math.min(bytes.length, offset + (long) length));
+        }
+        return new byte[(int) Math.max(0, Math.min(length, size - offset))];
+      }
+
+      @Override
+      public String name() {
+        return name;
+      }
+    };
+  }
 }

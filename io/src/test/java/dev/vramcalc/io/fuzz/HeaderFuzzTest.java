@@ -11,36 +11,17 @@ import dev.vramcalc.io.source.MalformedFileException;
 import dev.vramcalc.core.BadInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Jazzer fuzz targets for the readers of untrusted files. In {@code mvn test} they run in
- * regression mode over the seeds in {@code HeaderFuzzTestInputs/<target>/}; {@code JAZZER_FUZZ=1
- * ./mvnw -pl io test -Dtest=HeaderFuzzTest#gguf} fuzzes one target. A reader may only reject input
+ * regression mode over the seeds in {@code HeaderFuzzTestInputs/<target>/}; the README's
+ * {@code JAZZER_FUZZ=1 ./mvnw -pl io -am test -Dtest=HeaderFuzzTest#gguf …} fuzzes one target. A reader may only reject input
  * with its own named error; any other exception, a hang or running out of memory is a finding.
  */
 class HeaderFuzzTest {
 
   static ByteSource source(byte[] data) {
-    return new ByteSource() {
-      @Override
-      public long size() {
-        return data.length;
-      }
-
-      @Override
-      public byte[] read(long offset, int length) {
-        if (offset >= data.length) {
-          return new byte[0];
-        }
-        return Arrays.copyOfRange(data, (int) offset, (int) Math.min(data.length, offset + (long) length));
-      }
-
-      @Override
-      public String name() {
-        return "fuzz";
-      }
-    };
+    return ByteSource.of(data, "fuzz");
   }
 
   @FuzzTest(maxDuration = "5m")

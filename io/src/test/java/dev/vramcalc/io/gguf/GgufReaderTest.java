@@ -68,25 +68,7 @@ public class GgufReaderTest {
 
   /** An in-memory source for truncation tests. */
   private static ByteSource bytes(byte[] b) {
-    return new ByteSource() {
-      @Override
-      public long size() {
-        return b.length;
-      }
-
-      @Override
-      public byte[] read(long offset, int length) {
-        if (offset >= b.length) {
-          return new byte[0];
-        }
-        return Arrays.copyOfRange(b, (int) offset, (int) Math.min(b.length, offset + length));
-      }
-
-      @Override
-      public String name() {
-        return "test.gguf";
-      }
-    };
+    return ByteSource.of(b, "test.gguf");
   }
 
   private static byte[] file(GgufBytes g) {

@@ -16,26 +16,7 @@ import org.junit.jupiter.api.Test;
 class SafetensorsReaderTest {
 
   static ByteSource source(byte[] header, long fileSize) {
-    return new ByteSource() {
-      @Override
-      public long size() {
-        return fileSize;
-      }
-
-      @Override
-      public byte[] read(long offset, int length) {
-        if (offset >= header.length) {
-          return new byte[(int) Math.max(0, Math.min(length, fileSize - offset))];
-        }
-        byte[] out = Arrays.copyOfRange(header, (int) offset, (int) Math.min(header.length, offset + length));
-        return out;
-      }
-
-      @Override
-      public String name() {
-        return "test.safetensors";
-      }
-    };
+    return ByteSource.of(header, fileSize, "test.safetensors");
   }
 
   static ByteSource source(SafetensorsBytes s) {
