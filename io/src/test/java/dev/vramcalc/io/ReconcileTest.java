@@ -54,6 +54,17 @@ class ReconcileTest {
   }
 
   @Test
+  void pinnedHostBuffersAreNotDevices() {
+    // older llama.cpp logs print "CUDA_Host buffer size" (pinned host memory) beside the CUDA0, CUDA1 device buffers;
+    // the device count came from the digits after CUDA and broke on it (found in review)
+    String log = Fixtures.resource("/logs/llamacpp6122-2gpu-40layer-4k.log") + "\nllm_load_tensors:  CUDA_Host model buffer size =    20.00 MiB\n";
+    Reconciler.Result r = Reconciler.reconcile(log, "with-host-buffer.log", new Reconciler.Overrides("command-r-v01", null, null, null, null, "q4_k_s", null));
+
+    assertThat(row(r, "model_buffer_bytes.CUDA0").relativeError()).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(row(r, "model_buffer_bytes.CUDA1").relativeError()).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  @Test
   void theModelIsRecognizedFromGeneralName() {
     Reconciler.Result r = run("ollama6279-llama31-70b-q4_0-size.log", new Reconciler.Overrides(null, null, null, null, null, null, null));
 

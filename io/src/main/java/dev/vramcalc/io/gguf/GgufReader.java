@@ -187,7 +187,8 @@ public final class GgufReader {
         throw c.error(dataOffset + t.offset(), "tensor '" + t.name() + "' overlaps the tensor before it");
       }
       end = t.offset() + bytes;
-      if (end < 0 || (c.size() >= 0 && dataOffset + end > c.size())) {
+      // compared as end > size − dataOffset: dataOffset + end can wrap past Long.MAX_VALUE (found in review)
+      if (t.offset() < 0 || end < 0 || (c.size() >= 0 && end > c.size() - dataOffset)) {
         throw c.error(dataOffset + t.offset(), "tensor '" + t.name() + "' (" + bytes + " bytes) runs past the end of the file (" + c.size() + " bytes)");
       }
     }

@@ -20,6 +20,8 @@ import dev.vramcalc.io.config.ModelFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Locale;
 import java.util.Map;
 
@@ -146,6 +148,8 @@ public final class Reconciler {
     return catalog.get("h100-sxm-80gb");
   }
 
+  private static final Pattern CUDA_DEVICE = Pattern.compile("\\.CUDA(\\d{1,9})$");
+
   private static Result llamaCpp(EngineLog log, Overrides o) {
     List<String> notes = new ArrayList<>();
     Model model = llamaCppModel(log, o, notes);
@@ -153,8 +157,10 @@ public final class Reconciler {
     Gpu gpu = gpu(log, o, catalog, notes);
     int devices = 0;
     for (EngineLog.Reported r : log.reported()) {
-      if (r.key().startsWith("model_buffer_bytes.CUDA") || r.key().startsWith("kv_buffer_bytes.CUDA")) {
-        devices = Math.max(devices, (int) Math.min(64, LogReader.parseNumber(r.key().replaceAll(".*CUDA(\\d+).*", "$1"))) + 1);
+      // CUDA0, CUDA1, … are devices; CUDA_Host (pinned host memory in older logs) is not
+      Matcher device = CUDA_DEVICE.matcher(r.key());
+      if ((r.key().startsWith("model_buffer_bytes.") || r.key().startsWith("kv_buffer_bytes.")) && device.find()) {
+        devices = Math.max(devices, (int) Math.min(64, LogReader.parseNumber(device.group(1))) + 1);
       }
     }
     devices = Math.max(devices, 1);
@@ -204,20 +210,26 @@ public final class Reconciler {
         est = (double) format.totalBytes(model.architecture(), true);
       } else if (k.startsWith("model_buffer_bytes.")) {
         String dev = k.substring(k.indexOf('.') + 1);
-        est = dev.startsWith("CUDA") ? device(l, dev).map(d -> (double) d.modelBufferBytes()).orElse(null) : (double) l.hostModelBytes();
-      } else if (k.startsWith("kv_buffer_bytes.CUDA")) {
+        // a device's share, or the host's (CPU, CPU_Mapped, and CUDA_Host: the same weights in pinned memory)
+        est = isDevice(dev) ? device(l, dev).map(d -> (double) d.modelBufferBytes()).orElse(null) : Double.valueOf(l.hostModelBytes());
+      } else if (k.startsWith("kv_buffer_bytes.") && isDevice(k.substring(k.indexOf('.') + 1))) {
         est = device(l, k.substring(k.indexOf('.') + 1)).map(d -> (double) d.kvBufferBytes()).orElse(null);
       } else if (k.equals("kv_self_bytes")) {
         est = (double) l.devices().stream().mapToLong(EngineDetails.LlamaCpp.Device::kvBufferBytes).sum();
       } else if (k.startsWith("compute_buffer_bytes.")) {
         String dev = k.substring(k.indexOf('.') + 1);
-        est = dev.startsWith("CUDA") && !dev.contains("Host") ? device(l, dev).map(d -> (double) d.computeBufferBytes()).orElse(null) : (double) l.hostComputeBytes();
+        est = isDevice(dev) ? device(l, dev).map(d -> (double) d.computeBufferBytes()).orElse(null) : Double.valueOf(l.hostComputeBytes());
       } else if (k.startsWith("output_buffer_bytes")) {
         est = (double) l.outputBufferBytes();
       }
       rows.add(new Row(k, r.label(), r.value(), est, r.bytes()));
     }
     return new Result(log, model, gpu, e, rows, notes);
+  }
+
+  /** Whether a buffer's owner is a GPU (CUDA0, CUDA1, …) rather than the host (CPU, CPU_Mapped, CUDA_Host). */
+  private static boolean isDevice(String owner) {
+    return CUDA_DEVICE.matcher("." + owner).find();
   }
 
   private static java.util.Optional<EngineDetails.LlamaCpp.Device> device(EngineDetails.LlamaCpp l, String name) {

@@ -1,7 +1,6 @@
 package dev.vramcalc.io.source;
 
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * Returns bytes of a file by offset without reading the rest: a local file, or a remote one fetched
@@ -40,10 +39,13 @@ public interface ByteSource {
 
       @Override
       public byte[] read(long offset, int length) {
+        // up to the end of the file: held bytes, then zeros up to size; with an unknown size the file ends with the bytes
+        long end = Math.max(offset, Math.min(offset + (long) length, size < 0 ? bytes.length : Math.max(size, bytes.length)));
+        byte[] out = new byte[(int) (end - offset)];
         if (offset < bytes.length) {
-          return Arrays.copyOfRange(bytes, (int) offset, (int) Math.min(bytes.length, offset + (long) length));
+          System.arraycopy(bytes, (int) offset, out, 0, (int) (Math.min(end, bytes.length) - offset));
         }
-        return new byte[(int) Math.max(0, Math.min(length, size - offset))];
+        return out;
       }
 
       @Override

@@ -205,6 +205,11 @@ public class GgufReaderTest {
     byte[] header = past.header();
     assertThatThrownBy(() -> GgufReader.read(bytes(Arrays.copyOf(header, header.length + 100)))).isInstanceOf(MalformedFileException.class)
         .hasMessageContaining("runs past the end of the file");
+    // an offset near 2^63: offset + bytes stays positive but data offset + end wraps negative (found in review)
+    byte[] wrapping = concat(GgufBytes.str("t"), GgufBytes.u32(1), GgufBytes.u64(4), GgufBytes.u32(0), GgufBytes.u64(0x7FFFFFFFFFFFFFE0L));
+    byte[] wrapHeader = new GgufBytes().rawTensor(wrapping).header();
+    assertThatThrownBy(() -> GgufReader.read(bytes(Arrays.copyOf(wrapHeader, wrapHeader.length + 64)))).isInstanceOf(MalformedFileException.class)
+        .hasMessageContaining("runs past the end of the file");
     byte[] badUtf8 = concat(GgufBytes.u64(2), new byte[] {(byte) 0xC3, (byte) 0x28}, GgufBytes.u32(4), GgufBytes.u32(1));
     assertProblem(new GgufBytes().rawEntry(badUtf8).header(), "not valid UTF-8", 32);
   }
