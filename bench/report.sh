@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 out=bench/target/report
 mkdir -p "$out"
 ./mvnw -B -q -DskipTests -pl server,bench -am package
-rm -f server/target/vramcalc.jsa
+rm -f server/target/vramcalc.jsa server/target/vramcalc.jsa.failed
 
 echo "JMH..." >&2
 java -jar bench/target/vramcalc-bench.jar -wi 3 -w 1 -i 5 -r 1 -f 1 -rf json -rff "$out/jmh.json" > "$out/jmh.txt" 2>&1

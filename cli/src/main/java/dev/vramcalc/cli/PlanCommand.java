@@ -98,7 +98,8 @@ final class PlanCommand implements Callable<Integer> {
       InferenceWorkload w = inference.workload(model, shared.withoutLayout(), null);
       Roofline.Settings speed = new Roofline.Settings(1, w.seqLen(), w.promptLen(), 1, w.weights(), w.kvCache(), w.flashAttention(), memoryEfficiency,
           computeEfficiency, Roofline.DEFAULT_ALLREDUCE_LATENCY);
-      ServingPlanner.Plan plan = ServingPlanner.plan(model, gpu, w, gpus, training.gpusPerNode, given("--batch") ? inference.batch : 0, speed, top);
+      ServingPlanner.Plan plan = ServingPlanner.plan(model, gpu, w, gpus, training.gpusPerNode, given("--batch") ? inference.batch : 0, speed, top,
+          shared.tp, shared.pp);
       doc = Documents.servingPlan(model, gpu, gpus, plan, price);
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -120,7 +120,7 @@ class PlannerTest {
     Model m = Fixtures.model("meta-llama/Llama-3.1-70B");
     InferenceWorkload w = new InferenceWorkload(1, 4096, 4096, null, KvCacheType.AUTO, 1, 1, true, 0.2);
     Roofline.Settings speed = new Roofline.Settings(1, 4096, 4096, 1, null, KvCacheType.AUTO, true, 0.8, 0.6, 10e-6);
-    ServingPlanner.Plan p = ServingPlanner.plan(m, h100, w, 8, 8, 0, speed, 10);
+    ServingPlanner.Plan p = ServingPlanner.plan(m, h100, w, 8, 8, 0, speed, 10, null, null);
 
     assertThat(p.layouts()).isNotEmpty();
     for (ServingPlanner.Layout l : p.layouts()) {
@@ -135,5 +135,23 @@ class PlannerTest {
     }
     // 140 GB of BF16 weights need at least two H100s per replica
     assertThat(ls).allMatch(l -> l.tp() * l.pp() >= 2);
+  }
+
+  @Test
+  void servingLayoutsKeepAGivenTpAndPp() {
+    // plan --tp 2 --pp 2 on 8 GPUs: once ignored (tp 4 ranked first; found in review), now the only layout searched
+    Model m = Fixtures.model("meta-llama/Llama-3.1-8B");
+    InferenceWorkload w = new InferenceWorkload(1, 4096, 4096, null, KvCacheType.AUTO, 1, 1, true, 0.2);
+    Roofline.Settings speed = new Roofline.Settings(1, 4096, 4096, 1, null, KvCacheType.AUTO, true, 0.8, 0.6, 10e-6);
+    ServingPlanner.Plan p = ServingPlanner.plan(m, h100, w, 8, 8, 0, speed, 10, 2, 2);
+
+    assertThat(p.candidates()).isEqualTo(1);
+    assertThat(p.layouts()).singleElement().satisfies(l -> {
+      assertThat(l.tp()).isEqualTo(2);
+      assertThat(l.pp()).isEqualTo(2);
+      assertThat(l.replicas()).isEqualTo(2);
+    });
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServingPlanner.plan(m, h100, w, 8, 8, 0, speed, 10, 3, null))
+        .hasMessage("--tp (3) must divide --gpus (8)");
   }
 }

@@ -45,6 +45,7 @@ public final class RestMapper {
   public static List<String> arguments(CommandSpec spec, Map<String, Object> body, boolean allowLocalFiles) {
     List<String> args = new ArrayList<>();
     args.add(spec.name());
+    String model = null;
     for (Map.Entry<String, Object> e : body.entrySet()) {
       String key = e.getKey();
       Object value = e.getValue();
@@ -58,7 +59,7 @@ public final class RestMapper {
         if (!allowLocalFiles && looksLikePath(s)) {
           throw new BadInputException("model", "model '" + s + "' looks like a local path; the server reads only catalog and Hugging Face ids");
         }
-        args.add(1, s);
+        model = s;
         continue;
       }
       OptionSpec o = option(spec, key);
@@ -94,6 +95,11 @@ public final class RestMapper {
       args.add(flag + "=" + scalar(key, value));
     }
     args.add("--json");
+    if (model != null) {
+      // after "--", picocli's end of options: a model named "--help" or "--cache-dir=/x" is a name, never a flag
+      args.add("--");
+      args.add(model);
+    }
     return args;
   }
 

@@ -37,19 +37,28 @@ public final class ServingPlanner {
    * Returns the ranked layouts.
    *
    * @param totalBatch sequences served at once across all replicas, or 0 for the largest that fits
+   * @param fixedTp the tensor-parallel size every layout must use, or null to search powers of two within a node
+   * @param fixedPp the pipeline-parallel size every layout must use, or null to search every divisor
    */
-  public static Plan plan(Model model, Gpu gpu, InferenceWorkload w, int gpus, int gpusPerNode, long totalBatch, Roofline.Settings speed, int top) {
+  public static Plan plan(Model model, Gpu gpu, InferenceWorkload w, int gpus, int gpusPerNode, long totalBatch, Roofline.Settings speed, int top,
+      Integer fixedTp, Integer fixedPp) {
+    if (fixedTp != null && (fixedTp < 1 || gpus % fixedTp != 0)) {
+      throw new BadInputException("tp", "--tp (" + fixedTp + ") must divide --gpus (" + gpus + ")");
+    }
+    if (fixedPp != null && (fixedPp < 1 || gpus % (fixedPp * (long) (fixedTp == null ? 1 : fixedTp)) != 0)) {
+      throw new BadInputException("pp", "--pp (" + fixedPp + ")" + (fixedTp == null ? "" : " × --tp (" + fixedTp + ")") + " must divide --gpus (" + gpus + ")");
+    }
     if (w.engine() instanceof EngineSettings.LlamaCpp) {
       throw new BadInputException("engine", "plan searches tensor-parallel layouts: use --engine vllm or generic (llama.cpp splits layers; see infer --gpus)");
     }
     Map<String, Long> discarded = new LinkedHashMap<>();
     List<Layout> out = new ArrayList<>();
     long candidates = 0;
-    for (int tp = 1; tp <= Math.min(gpus, gpusPerNode); tp *= 2) {
+    for (int tp = fixedTp != null ? fixedTp : 1; tp <= (fixedTp != null ? fixedTp : Math.min(gpus, gpusPerNode)); tp *= 2) {
       if (gpus % tp != 0) {
         continue;
       }
-      for (int pp = 1; pp <= gpus / tp; pp++) {
+      for (int pp = fixedPp != null ? fixedPp : 1; pp <= (fixedPp != null ? fixedPp : gpus / tp); pp++) {
         if ((gpus / tp) % pp != 0) {
           continue;
         }
