@@ -80,4 +80,19 @@ class VllmEngineTest {
     assertThat(one.kvCacheTokens()).isEqualTo(one.kvCacheBytes() / (16L * 27 * 576 * 2) * 16);
     assertThat(two.kvCacheTokens()).isEqualTo(two.kvCacheBytes() / (16L * 27 * 576 * 2) * 16);
   }
+
+  @Test
+  void theTermsAddUpToEachLevel() {
+    // found in review: non-torch memory sat in both the reserved level and runtime_overhead, and versions that charge the
+    // CUDA context inside the budget counted it twice; now reserved = budget − non-torch, device = reserved + overhead
+    for (String version : new String[] {"0.10.1", "0.6.0"}) {
+      InferenceEstimate e = run("meta-llama/Llama-3.1-8B", "h100-sxm-80gb", 1, 0.9, 8192, version);
+      EngineDetails.Vllm v = (EngineDetails.Vllm) e.engine();
+      long overhead = e.terms().stream().filter(t -> t.name().equals("runtime_overhead")).findFirst().orElseThrow().bytes().value();
+      long upToReserved = e.terms().stream().filter(t -> t.level() != dev.vramcalc.core.estimate.MemoryLevel.DEVICE).mapToLong(t -> t.bytes().value()).sum();
+      assertThat(e.reserved().value()).as(version).isEqualTo(upToReserved);
+      assertThat(e.reserved().value()).as(version).isEqualTo(v.budgetBytes() - v.nonTorchBytes());
+      assertThat(e.device().value()).as(version).isEqualTo(e.reserved().value() + overhead);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import dev.vramcalc.core.Model;
 import dev.vramcalc.core.estimate.EngineDetails;
 import dev.vramcalc.core.estimate.Fit;
 import dev.vramcalc.core.estimate.InferenceEstimate;
+import dev.vramcalc.core.estimate.InferenceEstimator;
 import dev.vramcalc.core.estimate.KvCache;
 import dev.vramcalc.core.estimate.MemoryLevel;
 import dev.vramcalc.core.estimate.Overheads;
@@ -230,8 +231,7 @@ public final class VllmEngine {
     TensorParallel.validate(arch, tp);
     int v = version(s.version());
     WeightFormat format = w.weights() != null ? w.weights() : model.checkpointFormat();
-    DataType act = format == dev.vramcalc.core.precision.Formats.FP32 ? DataType.F32
-        : model.checkpointFormat() == dev.vramcalc.core.precision.Formats.FP16 ? DataType.F16 : DataType.BF16;
+    DataType act = InferenceEstimator.activationType(model, format);
     DataType kvType = s.kvCacheDtype().resolve(act);
     long maxModelLen = s.maxModelLen() > 0 ? s.maxModelLen() : Math.max(d.maxPositionEmbeddings(), 1);
     Budget budget = defaults(v, gpu, maxModelLen, s.offline(), s);
@@ -314,16 +314,20 @@ public final class VllmEngine {
         d.vocabSize(), samplerBytes, gib(sampler), gib(activation)),
         "estimate: vLLM profile_run at max_num_batched_tokens and max_num_seqs; forward factor 1.07 and sampler bytes per logit from published logs", true,
         MemoryLevel.ALLOCATED));
-    long allocated = Math.max(requested, weights + kvBytes + activation);
+    // the budget holds PyTorch's blocks and the non-torch memory (NCCL, cuBLAS workspaces; the context in versions that
+    // charge it): what the caching allocator reserves is the budget less the non-torch part
+    long reserved = Math.max(requested - nonTorch, weights + kvBytes + activation);
     long unused = Math.max(0, requested - weights - kvBytes - activation - nonTorch);
     terms.add(new Term("allocator_slack", Bytes.of(unused), "budget left over after whole blocks: " + gib(unused),
         "exact: the budget minus whole KV blocks", false, MemoryLevel.RESERVED));
-    long outside = context.value() + (contextCharged ? 0 : 0) + graphs;
+    // outside the budget: the CUDA context where this version does not charge it, and the CUDA graphs; the table's
+    // terms then add up: reserved + non-torch + outside = requested + outside = device
+    long outside = (contextCharged ? 0 : context.value()) + graphs;
     terms.add(new Term("runtime_overhead", Bytes.of(nonTorch + outside), String.format(Locale.ROOT,
         "non-torch %s inside the budget%s + CUDA context %s + CUDA graphs %s outside it", gib(nonTorch), contextCharged ? " (this version also charges the CUDA context)" : "",
         contextCharged ? "(counted inside)" : gib(context.value()), s.enforceEager() ? "0 (--enforce-eager)" : gib(graphs)),
         "estimate: non-torch memory in published vLLM logs (0.1–0.35 GiB at tp 1); CUDA graphs are captured after the KV cache is sized", true, MemoryLevel.DEVICE));
-    long device = requested + (contextCharged ? 0 : context.value()) + graphs;
+    long device = reserved + nonTorch + outside;
     List<String> notes = new ArrayList<>();
     notes.add(String.format(Locale.ROOT, "vLLM %s budget: %.2f × %s total = %s; max_num_batched_tokens %,d, max_num_seqs %d%s", s.version(),
         s.gpuMemoryUtilization(), gib(total), gib(requested), budget.tokens(), budget.seqs(), s.offline() ? " (LLM class)" : " (API server)"));
@@ -339,7 +343,7 @@ public final class VllmEngine {
         maxModelLen, budget.tokens(), budget.seqs(), fitsLen, largest, s.version());
     Fit raw = Fit.of(Bytes.of(device), gpu.usable(), 0);
     Fit fit = fitsLen ? raw : new Fit(Verdict.DOES_NOT_FIT, false, raw.usable(), raw.limit(), raw.headroomBytes(), 0);
-    return new InferenceEstimate(model, gpu, w, format, terms, Bytes.of(weights + kvBytes + activation), Bytes.of(allocated), Bytes.of(device), fit, 0,
+    return new InferenceEstimate(model, gpu, w, format, terms, Bytes.of(weights + kvBytes + activation), Bytes.of(reserved), Bytes.of(device), fit, 0,
         KvCache.bytesPerToken(arch, tp, kvType), notes, details);
   }
 

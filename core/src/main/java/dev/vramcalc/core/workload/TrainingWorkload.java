@@ -265,7 +265,9 @@ public record TrainingWorkload(
         throw new BadInputException("parallel", "parallel sizes must be between 1 and 65536 (got " + v[0] + ")");
       }
     }
-    if (gpus % (tp * pp * cp) != 0) {
+    // as a long: three sizes of up to 2^16 each overflow an int (--tp 65536 --pp 65536 made the product 0; found in review)
+    long modelParallel = (long) tp * pp * cp;
+    if (modelParallel > gpus || gpus % modelParallel != 0) {
       throw new BadInputException("gpus", "--gpus (" + gpus + ") must be a multiple of --tp × --pp × --cp (" + tp + " × " + pp + " × " + cp + ")");
     }
     if ((gpus / (tp * pp)) % ep != 0) {
