@@ -80,6 +80,19 @@ class ReconcileTest {
   }
 
   @Test
+  void garbledNumbersAreSkippedNeverReadAsTheirTail() {
+    // "1.2.3 GiB" once matched as 2.3 GiB, or (after a fuzz finding) refused the whole log; now such a line is skipped
+    EngineLog log = LogReader.read("""
+        INFO 09-04 01:03:03 [gpu_model_runner.py:2007] Model loading took 1.2.3 GiB and 4.4 seconds
+        INFO 09-04 01:04:29 [gpu_worker.py:276] Available KV cache memory: 5.01 GiB
+        INFO 09-04 01:04:29 [kv_cache_utils.py:853] Maximum concurrency for 16,384 tokens per request: 5..3x
+        """, "garbled.log");
+
+    assertThat(log.reported()).extracting(EngineLog.Reported::key).containsExactly("kv_cache_bytes");
+    assertThat(log.reported().get(0).value()).isEqualTo(5.01 * (1L << 30));
+  }
+
+  @Test
   void unknownTextIsRefusedWithTheFormatsThatAreRead() {
     assertThatThrownBy(() -> LogReader.read("hello world\n", "notes.txt"))
         .hasMessage("notes.txt: not a log vramcalc can read; reconcile reads vLLM startup logs, llama.cpp or ollama load logs, nvidia-smi output and torch.cuda.memory_summary()");

@@ -2,6 +2,7 @@ package dev.vramcalc.io.hub;
 
 import dev.vramcalc.core.NotFoundException;
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -60,7 +61,9 @@ public final class HubCache {
 
   Path entry(String repo, String revision, String file) {
     HubClient.validate(repo, revision, file);
-    return root.resolve(repo.replace("/", "--")).resolve(revision.replace("/", "--")).resolve(file);
+    // repo ids cannot contain "--" (the hub refuses it), so owner--name is unambiguous; revisions can (a branch "a--b"
+    // beside "a/b" shared one folder; found in review), so a revision is percent-encoded, which keeps names apart
+    return root.resolve(repo.replace("/", "--")).resolve(URLEncoder.encode(revision, StandardCharsets.UTF_8)).resolve(file);
   }
 
   /** Returns a cached whole file: present, known missing (empty), or not cached (null). */

@@ -114,7 +114,7 @@ public final class HubClient {
   private URI resolveUri(String repo, String revision, String file) {
     validate(repo, revision, file);
     StringBuilder path = new StringBuilder(endpoint.getRawPath() == null ? "" : endpoint.getRawPath());
-    path.append('/').append(repo).append("/resolve/").append(URLEncoder.encode(revision, StandardCharsets.UTF_8).replace("%2F", "%2F"));
+    path.append('/').append(repo).append("/resolve/").append(URLEncoder.encode(revision, StandardCharsets.UTF_8));
     for (String part : file.split("/")) {
       path.append('/').append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
     }

@@ -18,7 +18,12 @@ public final class LogReader {
   /** Largest log accepted. */
   public static final int MAX_CHARS = 32 << 20;
 
-  private static final Pattern SIZE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(MiB|GiB|KiB|MB|GB|B)\\b");
+  /**
+   * A decimal number as engines print them, never part of a longer run of digits and points: "1.2.3" or "5..3" match
+   * nowhere, so a garbled line is skipped like any other unrecognised line rather than read as 2.3 or refused whole.
+   */
+  private static final String NUMBER = "(?<![0-9.])[0-9]+(?:\\.[0-9]+)?";
+  private static final Pattern SIZE = Pattern.compile("(" + NUMBER + ")\\s*(MiB|GiB|KiB|MB|GB|B)\\b");
 
   private LogReader() {}
 
@@ -69,7 +74,7 @@ public final class LogReader {
 
   private static final Pattern META = Pattern.compile("(?:llm_load_print_meta|print_info):\\s*([a-zA-Z_. ]+?)\\s*=\\s*(.+)$");
   private static final Pattern KV = Pattern.compile("-\\s*kv\\s+\\d+:\\s*([a-z0-9_.]+)\\s+\\S+\\s*=\\s*(.+)$");
-  private static final Pattern BUFFER = Pattern.compile("(\\S+)\\s+(model |KV |compute |output )?buffer size\\s*=\\s*([0-9.]+) MiB");
+  private static final Pattern BUFFER = Pattern.compile("(\\S+)\\s+(model |KV |compute |output )?buffer size\\s*=\\s*(" + NUMBER + ") MiB");
   private static final Pattern CTX = Pattern.compile("(?:llama_new_context_with_model|llama_context|llama_init_from_model):\\s*(n_ctx|n_batch|n_ubatch|flash_attn|n_seq_max|n_ctx_per_seq)\\s*=\\s*(\\S+)");
 
   static EngineLog llamaCpp(String text) {
@@ -145,12 +150,23 @@ public final class LogReader {
 
   private static final Pattern DICT_ENTRY = Pattern.compile("'([a-z_]+)':\\s*('([^']*)'|[^,}]+)");
   private static final Pattern[] VLLM_NUMBERS = {
-      Pattern.compile("(?:Model loading took|Loading model weights took|model weights take)\\s+([0-9.]+)\\s*(?:GiB|GB)"),
-      Pattern.compile("non_torch_memory(?: takes)?\\s+([0-9.]+)\\s*GiB"),
-      Pattern.compile("PyTorch activation peak memory(?: takes)?\\s+([0-9.]+)\\s*GiB"),
-      Pattern.compile("(?:Available KV cache memory:|available_kv_cache_memory|the rest of the memory reserved for KV Cache is)\\s+([0-9.]+)\\s*GiB")};
+      Pattern.compile("(?:Model loading took|Loading model weights took|model weights take)\\s+(" + NUMBER + ")\\s*(?:GiB|GB)"),
+      Pattern.compile("non_torch_memory(?: takes)?\\s+(" + NUMBER + ")\\s*GiB"),
+      Pattern.compile("PyTorch activation peak memory(?: takes)?\\s+(" + NUMBER + ")\\s*GiB"),
+      Pattern.compile("(?:Available KV cache memory:|available_kv_cache_memory|the rest of the memory reserved for KV Cache is)\\s+(" + NUMBER + ")\\s*GiB")};
   private static final String[][] VLLM_KEYS = {{"weights_bytes", "Model loading took"}, {"non_torch_bytes", "non_torch_memory"},
       {"activation_peak_bytes", "PyTorch activation peak memory"}, {"kv_cache_bytes", "Available KV cache memory"}};
+
+  private static final Pattern VLLM_SERVE = Pattern.compile("vllm serve (\\S+)");
+  private static final Pattern TOTAL_GPU_MEMORY = Pattern.compile("total_gpu_memory\\s*\\(?(" + NUMBER + ")\\s*GiB");
+  private static final Pattern GPU_MEMORY_UTILIZATION = Pattern.compile("gpu_memory_utilization\\s*\\(?(" + NUMBER + ")");
+  private static final Pattern CONCURRENCY = Pattern.compile("Maximum concurrency for ([0-9,]+) tokens per request: (" + NUMBER + ")x");
+  private static final Pattern BLOCKS = Pattern.compile("# (?:GPU|CUDA|cuda) blocks: ([0-9]+)");
+  private static final Pattern[] SERVE_FLAGS = {Pattern.compile("(?:-tp|--tensor-parallel-size)[ =](\\d+)"),
+      Pattern.compile("--gpu-memory-utilization[ =](" + NUMBER + ")"), Pattern.compile("--max-model-len[ =](\\d+)")};
+  private static final String[] SERVE_FLAG_KEYS = {"tensor_parallel_size", "gpu_memory_utilization", "max_model_len"};
+  private static final Pattern SMI_USAGE = Pattern.compile("(\\d+)MiB\\s*/\\s*(\\d+)MiB");
+  private static final Pattern SMI_NAME = Pattern.compile("NVIDIA ([A-Za-z0-9 -]+?)\\s{2,}");
 
   static EngineLog vllm(String text) {
     Map<String, String> settings = new LinkedHashMap<>();
@@ -158,15 +174,13 @@ public final class LogReader {
     String[] lines = text.split("\\R");
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
-      Matcher serve = Pattern.compile("vllm serve (\\S+)").matcher(line);
+      Matcher serve = VLLM_SERVE.matcher(line);
       if (serve.find()) {
         settings.putIfAbsent("model", serve.group(1));
-        String[][] flags = {{"(?:-tp|--tensor-parallel-size)[ =](\\d+)", "tensor_parallel_size"}, {"--gpu-memory-utilization[ =]([0-9.]+)", "gpu_memory_utilization"},
-            {"--max-model-len[ =](\\d+)", "max_model_len"}};
-        for (String[] f : flags) {
-          Matcher fm = Pattern.compile(f[0]).matcher(line);
+        for (int f = 0; f < SERVE_FLAGS.length; f++) {
+          Matcher fm = SERVE_FLAGS[f].matcher(line);
           if (fm.find()) {
-            settings.putIfAbsent(f[1], fm.group(1));
+            settings.putIfAbsent(SERVE_FLAG_KEYS[f], fm.group(1));
           }
         }
       }
@@ -195,11 +209,11 @@ public final class LogReader {
           reported.add(new EngineLog.Reported(VLLM_KEYS[k][0], VLLM_KEYS[k][1], parseNumber(m.group(1)) * (1L << 30), true, i + 1));
         }
       }
-      Matcher total = Pattern.compile("total_gpu_memory\\s*\\(?([0-9.]+)\\s*GiB").matcher(line);
+      Matcher total = TOTAL_GPU_MEMORY.matcher(line);
       if (total.find()) {
         settings.put("total_gpu_memory_gib", total.group(1));
       }
-      Matcher util = Pattern.compile("gpu_memory_utilization\\s*\\(?([0-9.]+)").matcher(line);
+      Matcher util = GPU_MEMORY_UTILIZATION.matcher(line);
       if (util.find() && !line.contains("non-default args")) {
         settings.put("gpu_memory_utilization", util.group(1));
       }
@@ -207,12 +221,12 @@ public final class LogReader {
       if (tokens != null) {
         reported.add(new EngineLog.Reported("kv_cache_tokens", "GPU KV cache size (tokens)", parseNumber(tokens.replaceAll("[^0-9]", "")), false, i + 1));
       }
-      Matcher conc = Pattern.compile("Maximum concurrency for ([0-9,]+) tokens per request: ([0-9.]+)x").matcher(line);
+      Matcher conc = CONCURRENCY.matcher(line);
       if (conc.find()) {
         settings.putIfAbsent("max_model_len", conc.group(1).replace(",", ""));
         reported.add(new EngineLog.Reported("max_concurrency", "Maximum concurrency", parseNumber(conc.group(2)), false, i + 1));
       }
-      Matcher blocks = Pattern.compile("# (?:GPU|CUDA|cuda) blocks: ([0-9]+)").matcher(line);
+      Matcher blocks = BLOCKS.matcher(line);
       if (blocks.find()) {
         reported.add(new EngineLog.Reported("num_blocks", "# GPU blocks", parseNumber(blocks.group(1)), false, i + 1));
       }
@@ -220,28 +234,17 @@ public final class LogReader {
     return new EngineLog("vllm", settings, reported);
   }
 
-  private static void addGib(List<EngineLog.Reported> reported, String line, String marker, String key, int i) {
-    String rest = after(line, marker);
-    if (rest == null) {
-      return;
-    }
-    Matcher s = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(GiB|GB)").matcher(rest);
-    if (s.find()) {
-      reported.add(new EngineLog.Reported(key, marker.replace(":", "").trim(), parseNumber(s.group(1)) * (1L << 30), true, i + 1));
-    }
-  }
-
   static EngineLog nvidiaSmi(String text) {
     Map<String, String> settings = new LinkedHashMap<>();
     List<EngineLog.Reported> reported = new ArrayList<>();
-    Matcher m = Pattern.compile("(\\d+)MiB\\s*/\\s*(\\d+)MiB").matcher(text);
+    Matcher m = SMI_USAGE.matcher(text);
     int gpu = 0;
     while (m.find()) {
       reported.add(new EngineLog.Reported("device_bytes.GPU" + gpu, "GPU " + gpu + " memory used", parseNumber(m.group(1)) * (1L << 20), true, 0));
       settings.put("total_mib.GPU" + gpu, m.group(2));
       gpu++;
     }
-    Matcher name = Pattern.compile("NVIDIA ([A-Za-z0-9 -]+?)\\s{2,}").matcher(text);
+    Matcher name = SMI_NAME.matcher(text);
     if (name.find()) {
       settings.put("gpu_name", name.group(1).trim());
     }

@@ -225,6 +225,18 @@ class HubTest {
   }
 
   @Test
+  void revisionsWithSlashesAndDoubleHyphensHaveTheirOwnCacheEntries() {
+    // "a/b" was stored as "a--b", the folder of the revision named "a--b" (found in review)
+    HubCache cache = new HubCache(cacheDir, false);
+    Path slash = cache.entry("test-org/tiny-llama", "a/b", "config.json");
+    Path hyphens = cache.entry("test-org/tiny-llama", "a--b", "config.json");
+
+    assertThat(slash).isNotEqualTo(hyphens);
+    assertThat(slash.startsWith(cacheDir)).isTrue();
+    assertThat(hyphens.startsWith(cacheDir)).isTrue();
+  }
+
+  @Test
   void gatedModelsSayHowToGetAccess() {
     assertThatThrownBy(() -> hub(null, false).load("gated/model")).isInstanceOf(BadInputException.class).hasMessageContaining("gated or private (HTTP 401)")
         .hasMessageContaining("no token was given");
