@@ -24,8 +24,10 @@ class BatchPlannerTest {
       for (int gpus : List.of(1, 2, 8)) {
         TrainingWorkload w = TrainingWorkload.builder().gpus(gpus).zero(gpus > 1 ? 2 : 0).seqLen(2048).build();
         BatchPlanner.Plan p = BatchPlanner.plan(m, h100, w, target, 0);
+        int checked = 0;
         for (BatchPlanner.Option o : p.options()) {
           if (o.estimate() != null) {
+            checked++;
             assertThat(o.microBatch() * o.gradAccum() * o.dataParallel()).as(target + " on " + gpus).isEqualTo(target);
             assertThat(o.estimate().fit().fits()).isTrue();
             // the micro-batch is the largest that fits at all, or a power of two more than half of it
@@ -34,6 +36,8 @@ class BatchPlannerTest {
             assertThat(o.microBatch() * 2).isGreaterThan(Math.min(max, largestDivisorAtMost(target / o.dataParallel(), max)));
           }
         }
+        // at least one recommendation was estimated and checked (a plan of unestimated options would pass the loop)
+        assertThat(checked).as(target + " on " + gpus).isPositive();
         assertThat(p.options().get(0).dataParallel()).isEqualTo(gpus);
       }
     }

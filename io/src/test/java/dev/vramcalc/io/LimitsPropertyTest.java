@@ -85,9 +85,6 @@ class LimitsPropertyTest {
       Gpu gpu = GpuCatalogReader.bundled().get("rtx-4090");
       for (String f : List.of("bf16", "q4_k_m")) {
         for (EngineSettings engine : engines()) {
-          if (engine instanceof EngineSettings.LlamaCpp && (f.equals("int8") || f.equals("gptq-int4"))) {
-            continue;
-          }
           InferenceWorkload w = new InferenceWorkload(2, 1024, 1024, Formats.named("weights", f), KvCacheType.AUTO, 1, 1, true, 0.2, engine);
           Limits.Result r = Limits.maxContext(m, gpu, w);
           String at = id + " " + f + " " + engine.name();

@@ -126,7 +126,7 @@ public final class TransformersEngine {
     long transientPrefill = hidden + Math.max(Math.max(mlp, scores), 0) + dequant + prefillLogits;
     long persistent = weights + buffers + workspace;
 
-    long loading = weights + loadTransient + (loadTransient > 0 && s.loading().equals("8bit") ? 0 : 0);
+    long loading = weights + loadTransient;
     long prefill = persistent + kvPrompt + transientPrefill;
     long decode = persistent + (doubleCache ? 2 * kvFinal + (allLogits ? prefillLogits : 0) : kvFinal + oneLayer) + decodeLogits;
     String phase = loading >= prefill && loading >= decode ? "loading" : prefill >= decode ? "prefill" : "decode";
@@ -193,21 +193,8 @@ public final class TransformersEngine {
       notes.add("SDPA is assumed to pick a flash or memory-efficient kernel; its math fallback adds about 4 bytes per attention score");
     }
     EngineDetails.Transformers details = new EngineDetails.Transformers(prefill, decode, s.loading(), s.attention());
-    return new InferenceEstimate(model, gpu, w, format, mergeOverhead(terms), Bytes.of(allocated), Bytes.of(allocated + slack), Bytes.of(device),
+    return new InferenceEstimate(model, gpu, w, format, terms, Bytes.of(allocated), Bytes.of(allocated + slack), Bytes.of(device),
         Fit.of(Bytes.of(device), gpu.usable(), w.headroom()), 0, KvCache.bytesPerToken(arch, 1, act), notes, details);
-  }
-
-  /** The two runtime_overhead terms (workspace, context) are kept apart by level; merge names for display only. */
-  private static List<Term> mergeOverhead(List<Term> terms) {
-    List<Term> out = new ArrayList<>();
-    for (Term t : terms) {
-      if (t.name().equals("runtime_overhead") && t.level() == MemoryLevel.ALLOCATED) {
-        out.add(new Term("runtime_overhead", t.bytes(), t.formula(), t.source(), t.estimated(), t.level()));
-      } else {
-        out.add(t);
-      }
-    }
-    return out;
   }
 
   /** Returns the loaded weights; bitsandbytes keeps the tensors it does not convert in the compute dtype. */

@@ -173,16 +173,6 @@ public final class StepTime {
     return new Result(compute, recomputeSeconds, bubble, exposed, offload, tokens * (forward + backward), tokens);
   }
 
-  /** Returns every parameter the model loads. */
-  public static double allParameters(Architecture arch) {
-    double n = 0;
-    for (TensorSpec t : arch.tensors()) {
-      if (t.loadedForInference()) {
-        n += t.elements();
-      }
-    }
-    return n;
-  }
 
   /** Returns one line describing the time. */
   public static String describe(Result r) {
