@@ -43,18 +43,18 @@ final class InferCommand implements Callable<Integer> {
       out.println(JsonWriter.write(Documents.infer(e)));
       return ExitCodes.OK;
     }
-    render(out, e, shared.seqLen == null);
+    render(out, e, inference.seqLenOrigin(shared, model));
     return ExitCodes.OK;
   }
 
-  void render(PrintWriter out, InferenceEstimate e, boolean defaultedSeqLen) {
+  void render(PrintWriter out, InferenceEstimate e, String seqLenOrigin) {
     String u = output.unit();
     InferenceWorkload w = e.workload();
     Gpu g = e.gpu();
     out.println(e.model().id() + (e.model().hfId() != null && !e.model().hfId().equals(e.model().id()) ? " (" + e.model().hfId() + ")" : "")
         + " on " + (w.tp() * w.pp() > 1 ? (w.tp() * w.pp()) + " × " : "") + g.name());
     out.println(String.format(Locale.ROOT, "batch %d × %,d tokens%s, weights %s, KV cache %s%s%s, %s engine",
-        w.batch(), w.seqLen(), defaultedSeqLen ? " (default --seq-len)" : "", e.weightFormat().label(), w.kvCache().id(),
+        w.batch(), w.seqLen(), seqLenOrigin != null ? " (" + seqLenOrigin + ")" : "", e.weightFormat().label(), w.kvCache().id(),
         w.tp() > 1 ? ", tensor parallel " + w.tp() : "", w.pp() > 1 && w.engine() instanceof EngineSettings.Generic ? ", pipeline parallel " + w.pp() : "",
         w.engine().name()));
     if (e.engine() instanceof dev.vramcalc.core.estimate.EngineDetails.LlamaCpp l) {

@@ -148,6 +148,23 @@ final class InferenceOptions {
     return new InferenceWorkload(batch, s, prompt, w, KvCacheType.parse("kv-cache", kvCache), t, pp, !shared.noFlash, shared.headroom(), settings);
   }
 
+  /**
+   * Returns where the sequence length came from when --seq-len was not given (null when it was): the same order
+   * {@link #workload} applies, for the header line of infer.
+   */
+  String seqLenOrigin(SharedOptions shared, Model model) {
+    if (shared.seqLen != null) {
+      return null;
+    }
+    if (engine.equals("vllm") && maxModelLen > 0) {
+      return "--max-model-len";
+    }
+    if (promptLen != null && maxNewTokens != null) {
+      return "--prompt-len + --max-new-tokens";
+    }
+    return promptLen != null && promptLen > defaultSeqLen(model) ? "--prompt-len" : "default --seq-len";
+  }
+
   static long defaultSeqLen(Model model) {
     if (!model.hasArchitecture()) {
       return DEFAULT_SEQ_LEN;

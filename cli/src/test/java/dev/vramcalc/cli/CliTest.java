@@ -80,6 +80,16 @@ class CliTest {
   }
 
   @Test
+  void theHeaderSaysWhereTheSequenceLengthCameFrom() {
+    // it said "(default --seq-len)" whatever set the length (found in review)
+    assertThat(run("infer", "llama-3.1-8b", "--gpu", "h100-sxm-80gb").out()).contains("batch 1 × 4,096 tokens (default --seq-len)");
+    assertThat(run("infer", "llama-3.1-8b", "--gpu", "h100-sxm-80gb", "--prompt-len", "6000").out()).contains("batch 1 × 6,000 tokens (--prompt-len)");
+    assertThat(run("infer", "llama-3.1-8b", "--gpu", "h100-sxm-80gb", "--engine", "vllm", "--max-model-len", "8192").out())
+        .contains("batch 1 × 8,192 tokens (--max-model-len)");
+    assertThat(run("infer", "llama-3.1-8b", "--gpu", "h100-sxm-80gb", "--seq-len", "100").out()).contains("batch 1 × 100 tokens, weights");
+  }
+
+  @Test
   void siUnitsAreOffered() {
     Result r = run("params", "llama-3.1-8b", "--units", "si");
 
