@@ -110,6 +110,7 @@ abstract class LimitCommand implements Callable<Integer> {
     doc.put("mode", "inference");
     doc.put("model", model.id());
     doc.put("gpu", gpu.id());
+    doc.put("gpus", (long) w.tp() * w.pp());
     doc.put("engine", w.engine().name());
     doc.put(batchSearch() ? "seq_len" : "batch", batchSearch() ? w.seqLen() : w.batch());
     doc.put("limited_by", r.limitedBy());
@@ -175,6 +176,7 @@ abstract class LimitCommand implements Callable<Integer> {
     doc.put("mode", "training");
     doc.put("model", model.id());
     doc.put("gpu", gpu.id());
+    doc.put("gpus", (long) w.gpus());
     doc.put(batchSearch() ? "seq_len" : "micro_batch", batchSearch() ? w.seqLen() : w.microBatch());
     doc.put("limited_by", r.limitedBy());
     doc.put("headroom", w.headroom());
@@ -237,7 +239,9 @@ abstract class LimitCommand implements Callable<Integer> {
     String key = batchSearch() ? "max_batch" : "max_seq_len";
     boolean training = "training".equals(doc.get("mode"));
     String what = batchSearch() ? (training ? "micro-batch" : "batch") : "sequence length";
-    out.println(doc.get("model") + " on " + (gpuOptions.count() > 1 ? gpuOptions.count() + " × " : "") + doc.get("gpu") + ", "
+    // the layout's GPUs (--tp × --pp, or --gpus for training), not only --gpus: max-batch --tp 2 ran on two
+    long gpus = (Long) doc.get("gpus");
+    out.println(doc.get("model") + " on " + (gpus > 1 ? gpus + " × " : "") + doc.get("gpu") + ", "
         + (training ? "training" : doc.get("engine") + " inference")
         + (batchSearch() ? String.format(Locale.ROOT, ", %,d tokens per sequence", (Long) doc.get("seq_len"))
             : String.format(Locale.ROOT, ", %s %d", training ? "micro-batch" : "batch", (Long) doc.get(training ? "micro_batch" : "batch"))));

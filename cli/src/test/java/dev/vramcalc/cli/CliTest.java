@@ -90,6 +90,14 @@ class CliTest {
   }
 
   @Test
+  void maxBatchCountsTheLayoutsGpus() {
+    // the header took the count from --gpus only: max-batch --tp 2 said "on h100-sxm-80gb" (found in review)
+    assertThat(run("max-batch", "llama-3.1-8b", "--gpu", "h100-sxm-80gb", "--tp", "2", "--json").json()).containsEntry("gpus", 2L);
+    assertThat(run("max-batch", "llama-3.1-8b", "--gpu", "h100-sxm-80gb", "--tp", "2").out()).startsWith("llama-3.1-8b on 2 × h100-sxm-80gb");
+    assertThat(run("max-batch", "llama-3.1-8b", "--gpu", "h100-sxm-80gb", "--train", "--gpus", "4", "--json").json()).containsEntry("gpus", 4L);
+  }
+
+  @Test
   void siUnitsAreOffered() {
     Result r = run("params", "llama-3.1-8b", "--units", "si");
 
