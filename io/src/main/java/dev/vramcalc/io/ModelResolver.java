@@ -165,18 +165,7 @@ public final class ModelResolver {
         if (Files.size(index) > MAX_CONFIG_BYTES) {
           throw new BadInputException("model", index + " exceeds " + MAX_CONFIG_BYTES + " bytes");
         }
-        java.util.Map<String, Object> root = dev.vramcalc.io.json.Json.parseObject(Files.readString(index), index.toString());
-        if (!(root.get("weight_map") instanceof java.util.Map<?, ?> map)) {
-          throw new BadInputException("model", index + " has no weight_map object");
-        }
-        java.util.TreeSet<String> files = new java.util.TreeSet<>();
-        for (Object v : map.values()) {
-          if (!(v instanceof String f) || !f.endsWith(".safetensors") || f.contains("/") || f.contains("\\") || f.contains("..")) {
-            throw new BadInputException("model", index + " maps a tensor to '" + v + "', not a .safetensors file in the folder");
-          }
-          files.add(f);
-        }
-        for (String f : files) {
+        for (String f : dev.vramcalc.io.safetensors.SafetensorsCheckpoint.indexShards(Files.readString(index), index.toString())) {
           shards.add(folder.resolve(f));
         }
       } else {
@@ -189,13 +178,7 @@ public final class ModelResolver {
         }
         headers.add(dev.vramcalc.io.safetensors.SafetensorsReader.read(new dev.vramcalc.io.source.FileSource(shard)));
       }
-      dev.vramcalc.io.safetensors.SafetensorsCheckpoint.Joined j = dev.vramcalc.io.safetensors.SafetensorsCheckpoint.join(m, headers, folder.toString());
-      if (j.mismatches().isEmpty()) {
-        return j.model();
-      }
-      List<String> prov = new java.util.ArrayList<>(j.model().provenance());
-      j.mismatches().forEach(x -> prov.add("note: " + x));
-      return new Model(j.model().id(), j.model().hfId(), j.model().origin(), j.model().architecture(), 0, j.model().checkpointFormat(), prov);
+      return dev.vramcalc.io.safetensors.SafetensorsCheckpoint.join(m, headers, folder.toString()).modelWithNotes();
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new BadInputException("model", folder + ": cannot read (" + e.getMessage() + ")");
     }

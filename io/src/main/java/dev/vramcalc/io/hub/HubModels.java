@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -109,21 +108,7 @@ public final class HubModels {
     List<String> shards = new ArrayList<>();
     Optional<byte[]> index = small(repo, rev, "model.safetensors.index.json");
     if (index.isPresent()) {
-      Map<String, Object> root = Json.parseObject(new String(index.get(), StandardCharsets.UTF_8), repo + "/model.safetensors.index.json");
-      if (!(root.get("weight_map") instanceof Map<?, ?> map)) {
-        throw new BadInputException("model", repo + "/model.safetensors.index.json has no weight_map object");
-      }
-      TreeSet<String> files = new TreeSet<>();
-      for (Object v : map.values()) {
-        if (!(v instanceof String f) || !f.endsWith(".safetensors")) {
-          throw new BadInputException("model", repo + "/model.safetensors.index.json maps a tensor to '" + v + "', not a .safetensors file");
-        }
-        files.add(f);
-      }
-      if (files.size() > 4096) {
-        throw new BadInputException("model", repo + ": more than 4096 shards");
-      }
-      shards.addAll(files);
+      shards.addAll(SafetensorsCheckpoint.indexShards(new String(index.get(), StandardCharsets.UTF_8), repo + "/model.safetensors.index.json"));
     } else {
       shards.add("model.safetensors");
     }
@@ -134,12 +119,8 @@ public final class HubModels {
     for (int i = 0; i < shards.size(); i++) {
       String shard = shards.get(i);
       int n = i + 1;
-      RemoteSource src;
-      try {
-        src = new RemoteSource(client, cache, repo, rev, shard, bytes -> say(String.format(Locale.ROOT, "reading %s header %d/%d: %,d bytes", shard, n, shards.size(), bytes)));
-      } catch (NotFoundException e) {
-        throw e;
-      }
+      RemoteSource src = new RemoteSource(client, cache, repo, rev, shard,
+          bytes -> say(String.format(Locale.ROOT, "reading %s header %d/%d: %,d bytes", shard, n, shards.size(), bytes)));
       SafetensorsReader.Header h;
       try {
         h = SafetensorsReader.read(src);
@@ -154,16 +135,7 @@ public final class HubModels {
       src.commit();
       headers.add(h);
     }
-    SafetensorsCheckpoint.Joined joined = SafetensorsCheckpoint.join(base, headers, where);
-    Model m = joined.model();
-    if (!joined.mismatches().isEmpty()) {
-      List<String> prov = new ArrayList<>(m.provenance());
-      for (String s : joined.mismatches()) {
-        prov.add("note: " + s);
-      }
-      m = new Model(m.id(), m.hfId(), m.origin(), m.architecture(), 0, m.checkpointFormat(), prov);
-    }
-    return m;
+    return SafetensorsCheckpoint.join(base, headers, where).modelWithNotes();
   }
 
   private static List<String> append(List<String> list, String line) {

@@ -1,9 +1,11 @@
 package dev.vramcalc.io.safetensors;
 
+import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.Model;
 import dev.vramcalc.core.model.Architecture;
 import dev.vramcalc.core.model.TensorSpec;
 import dev.vramcalc.core.precision.WeightFormat;
+import dev.vramcalc.io.json.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,7 +39,44 @@ public final class SafetensorsCheckpoint implements WeightFormat {
    * @param matchedShapes parameter tensors whose stored shape equals the config's
    * @param mismatches tensors whose shapes differ, or that one side lacks (a few, for the notes)
    */
-  public record Joined(Model model, long storedBytes, long storedElements, int matchedShapes, List<String> mismatches) {}
+  public record Joined(Model model, long storedBytes, long storedElements, int matchedShapes, List<String> mismatches) {
+
+    /** Returns the model with each mismatch between config and headers added to its provenance as a note. */
+    public Model modelWithNotes() {
+      if (mismatches.isEmpty()) {
+        return model;
+      }
+      List<String> prov = new ArrayList<>(model.provenance());
+      mismatches.forEach(x -> prov.add("note: " + x));
+      return new Model(model.id(), model.hfId(), model.origin(), model.architecture(), 0, model.checkpointFormat(), prov);
+    }
+  }
+
+  /** The most shards an index may name (the largest public checkpoints have a few hundred). */
+  public static final int MAX_SHARDS = 4096;
+
+  /**
+   * Returns the shard files a {@code model.safetensors.index.json} names, sorted: each a plain {@code .safetensors}
+   * file name beside the index (no folders, no "..": a local folder and the hub read the same rule), at most
+   * {@link #MAX_SHARDS}.
+   */
+  public static List<String> indexShards(String indexText, String where) {
+    Map<String, Object> root = Json.parseObject(indexText, where);
+    if (!(root.get("weight_map") instanceof Map<?, ?> map)) {
+      throw new BadInputException("model", where + " has no weight_map object");
+    }
+    java.util.TreeSet<String> files = new java.util.TreeSet<>();
+    for (Object v : map.values()) {
+      if (!(v instanceof String f) || !f.endsWith(".safetensors") || f.contains("/") || f.contains("\\") || f.contains("..")) {
+        throw new BadInputException("model", where + " maps a tensor to '" + v + "', not a .safetensors file beside the index");
+      }
+      files.add(f);
+      if (files.size() > MAX_SHARDS) {
+        throw new BadInputException("model", where + " names more than " + MAX_SHARDS + " shards");
+      }
+    }
+    return List.copyOf(files);
+  }
 
   /** Returns the model with its weights priced from the headers. */
   public static Joined join(Model model, List<SafetensorsReader.Header> shards, String where) {

@@ -118,4 +118,20 @@ class SafetensorsReaderTest {
       assertThatThrownBy(() -> SafetensorsReader.read(source(cut, cut.length))).as("truncated at " + n).isInstanceOf(MalformedFileException.class);
     }
   }
+
+  @Test
+  void anIndexNamesPlainShardFilesForFoldersAndTheHubAlike() {
+    // the local and hub readers each had half the rules (paths; a shard cap): one reader of the index now
+    assertThat(SafetensorsCheckpoint.indexShards("{\"weight_map\":{\"a\":\"m-2.safetensors\",\"b\":\"m-1.safetensors\",\"c\":\"m-1.safetensors\"}}", "index"))
+        .containsExactly("m-1.safetensors", "m-2.safetensors");
+    assertThatThrownBy(() -> SafetensorsCheckpoint.indexShards("{\"weight_map\":{\"a\":\"../m.safetensors\"}}", "hub index"))
+        .hasMessage("hub index maps a tensor to '../m.safetensors', not a .safetensors file beside the index");
+    StringBuilder many = new StringBuilder("{\"weight_map\":{");
+    for (int i = 0; i <= SafetensorsCheckpoint.MAX_SHARDS; i++) {
+      many.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":\"m-").append(i).append(".safetensors\"");
+    }
+    assertThatThrownBy(() -> SafetensorsCheckpoint.indexShards(many.append("}}").toString(), "local index"))
+        .hasMessage("local index names more than 4096 shards");
+    assertThatThrownBy(() -> SafetensorsCheckpoint.indexShards("{}", "index")).hasMessage("index has no weight_map object");
+  }
 }
