@@ -1,5 +1,7 @@
 package dev.vramcalc.core.estimate;
 
+import static dev.vramcalc.core.unit.Arith.ceilDiv;
+
 import dev.vramcalc.core.model.Architecture;
 import dev.vramcalc.core.model.AttentionLayer;
 import dev.vramcalc.core.model.BlockShape;
@@ -205,7 +207,4 @@ public final class Activations {
     return false;
   }
 
-  private static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
-  }
 }

@@ -1,5 +1,7 @@
 package dev.vramcalc.core.estimate;
 
+import static dev.vramcalc.core.unit.Arith.ceilDiv;
+
 import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.Model;
 import dev.vramcalc.core.hardware.Gpu;
@@ -229,10 +231,6 @@ public final class InferenceEstimator {
       peak = Math.max(peak, attentionWithScores);
     }
     return peak;
-  }
-
-  private static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
   }
 
   private static String activationFormula(Architecture arch, long tokens, int tp, DataType act, boolean flash, long result) {

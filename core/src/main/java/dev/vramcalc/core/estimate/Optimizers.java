@@ -1,5 +1,7 @@
 package dev.vramcalc.core.estimate;
 
+import static dev.vramcalc.core.unit.Arith.ceilDiv;
+
 import dev.vramcalc.core.workload.TrainingWorkload.Optimizer;
 
 /**
@@ -69,7 +71,4 @@ public final class Optimizers {
     };
   }
 
-  private static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
-  }
 }

@@ -1,5 +1,7 @@
 package dev.vramcalc.core.estimate;
 
+import static dev.vramcalc.core.unit.Arith.ceilDiv;
+
 import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.Model;
 import dev.vramcalc.core.hardware.Gpu;
@@ -701,10 +703,6 @@ public final class TrainingEstimator {
           String.format(Locale.ROOT, "4 per MoE layer × (x−1)/x × %,d tokens × e %d × h × %d bytes", tokens, arch.dims().expertsPerToken(), b.activation())));
     }
     return Communication.of(out);
-  }
-
-  static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
   }
 
   /** Returns the trainable-parameter summary used in notes, such as {@code 9,175,040 (0.29%)}. */

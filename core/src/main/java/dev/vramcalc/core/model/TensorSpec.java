@@ -1,5 +1,7 @@
 package dev.vramcalc.core.model;
 
+import static dev.vramcalc.core.unit.Arith.ceilDiv;
+
 import java.util.Arrays;
 
 /**
@@ -117,10 +119,6 @@ public record TensorSpec(
     int kvWays = Math.min(tp, Math.max(kvHeads, 1));
     s[tpAxis] = ceilDiv(other, tp) + ceilDiv(kv, kvWays);
     return s;
-  }
-
-  private static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.vramcalc.core.precision;
 
+import static dev.vramcalc.core.unit.Arith.ceilDiv;
+
 /**
  * Returns the bytes of one quantized weight matrix of {@code rows × cols} (cols = input features, the
  * axis quantization groups run along), including its scales and zero points. Stacked expert
@@ -11,10 +13,6 @@ interface Codec {
   long bytes(long matrices, long rowsPerMatrix, long cols);
 
   String type();
-
-  static long ceilDiv(long a, long b) {
-    return a / b + (a % b == 0 ? 0 : 1);
-  }
 
   /**
    * 8-bit integers with one fp32 scale per output row: bitsandbytes LLM.int8 (its SCB vector) and

@@ -1,0 +1,15 @@
+package dev.vramcalc.core.unit;
+
+/** Integer arithmetic the estimators share. */
+public final class Arith {
+
+  private Arith() {}
+
+  /**
+   * Returns ⌈a / b⌉ for a ≥ 0 and b > 0 without forming a + b − 1 (which can overflow): whole blocks, pages, shards or
+   * chunks needed for a count. Example: 4,097 tokens in blocks of 16 → 257 blocks. (Math.ceilDiv is Java 18.)
+   */
+  public static long ceilDiv(long a, long b) {
+    return a / b + (a % b == 0 ? 0 : 1);
+  }
+}
