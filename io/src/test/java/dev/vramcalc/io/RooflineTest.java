@@ -126,4 +126,11 @@ class RooflineTest {
     assertThat(fp8.peakFlops()).isEqualTo(h100.fp8Tflops() * 1e12);
     assertThat(byName(fp8.decode()).get("mlp").bytes() / byName(bf16.decode()).get("mlp").bytes()).isCloseTo(0.5, within(0.01));
   }
+
+  @Test
+  void theRooflineAndTrainingShareOneDefaultLink() {
+    // the roofline assumed 32 GB/s and training 25 GB/s for a GPU with no link in the catalog (found in review)
+    dev.vramcalc.core.hardware.Gpu bare = dev.vramcalc.core.hardware.Gpu.custom(dev.vramcalc.core.unit.Bytes.of(24L << 30));
+    assertThat(Roofline.linkBandwidth(bare)).isEqualTo(dev.vramcalc.core.workload.TrainingWorkload.Interconnect.PCIE.gbPerSecond() * 1e9).isEqualTo(25e9);
+  }
 }

@@ -86,7 +86,7 @@ public final class TransformersEngine {
       }
     }
     long buffers = arch.modelType().equals("gpt_bigcode") ? d.maxPositionEmbeddings() * d.maxPositionEmbeddings() : 0;
-    long workspace = gpu.isNvidia() && gpu.fp8Tflops() != null && gpu.id().matches("^(h|gh|b)\\d.*") ? 32L << 20 : (8L << 20) + (128L << 10);
+    long workspace = gpu.isNvidia() && gpu.fp8Tflops() != null && gpu.isHopperOrNewer() ? 32L << 20 : (8L << 20) + (128L << 10);
     long loadTransient = switch (s.loading()) {
       case "8bit" -> 3 * largestLinear;
       case "4bit", "nf4" -> 2 * largestLinear;

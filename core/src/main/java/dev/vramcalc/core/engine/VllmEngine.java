@@ -156,7 +156,7 @@ public final class VllmEngine {
   static long weights(Architecture arch, WeightFormat format, int tp, Gpu gpu) {
     WeightFormat.Pricer p = format.pricer(arch);
     Dimensions d = arch.dims();
-    boolean marlinPad = format.label().startsWith("MXFP4") && !gpu.id().matches("^(h|gh|b)\\d.*");
+    boolean marlinPad = format.label().startsWith("MXFP4") && !gpu.isHopperOrNewer();
     Allocator a = new Allocator();
     Map<Integer, Map<String, Long>> layers = new LinkedHashMap<>();
     List<Long> head = new ArrayList<>();

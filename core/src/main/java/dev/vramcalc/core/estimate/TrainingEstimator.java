@@ -625,7 +625,7 @@ public final class TrainingEstimator {
     if (crossNode) {
       return TrainingWorkload.Interconnect.INFINIBAND.gbPerSecond();
     }
-    return gpu.interconnectGBs() != null ? gpu.interconnectGBs() : TrainingWorkload.Interconnect.PCIE.gbPerSecond();
+    return gpu.linkGBs();
   }
 
   private static String linkName(Gpu gpu, TrainingWorkload w, boolean crossNode) {

@@ -82,6 +82,22 @@ public record Gpu(
     return "nvidia".equalsIgnoreCase(vendor);
   }
 
+  /** PCIe 4.0 x16: about 25 GB/s achievable per direction (32 GB/s nominal), the link of a GPU the catalog gives none. */
+  public static final double PCIE_GB_S = 25;
+
+  /** Returns the per-GPU link bandwidth to its peers in GB/s, one direction: the catalog's, else PCIe 4.0 x16. */
+  public double linkGBs() {
+    return interconnectGBs != null && interconnectGBs > 0 ? interconnectGBs : PCIE_GB_S;
+  }
+
+  /**
+   * Whether the catalog id names a Hopper or newer NVIDIA data-center part (h100, h200, gh200, b200, …): the kernels
+   * engines pick (Marlin padding in vLLM, cuBLAS workspaces in transformers) change there.
+   */
+  public boolean isHopperOrNewer() {
+    return id.matches("^(h|gh|b)\\d.*");
+  }
+
   public boolean isApple() {
     return "apple".equalsIgnoreCase(vendor);
   }

@@ -207,9 +207,9 @@ public final class Roofline {
     return gpu.interconnect() == null ? "the GPU's link" : gpu.interconnect() + String.format(Locale.ROOT, " (%.0f GB/s)", linkBandwidth(gpu) / 1e9);
   }
 
-  /** Returns the per-GPU link bandwidth in bytes/s (PCIe 4.0 x16, 32 GB/s, when the catalog has none). */
+  /** Returns the per-GPU link bandwidth in bytes/s ({@link Gpu#linkGBs}: the catalog's, else PCIe 4.0 x16). */
   public static double linkBandwidth(Gpu gpu) {
-    return (gpu.interconnectGBs() != null && gpu.interconnectGBs() > 0 ? gpu.interconnectGBs() : 32.0) * 1e9;
+    return gpu.linkGBs() * 1e9;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.vramcalc.core.workload;
 
 import dev.vramcalc.core.BadInputException;
+import dev.vramcalc.core.hardware.Gpu;
 import java.util.List;
 import java.util.Locale;
 
@@ -220,7 +221,7 @@ public record TrainingWorkload(
     }
 
     /** PCIe 4.0 x16: about 25 GB/s achievable per direction (32 GB/s nominal). */
-    public static final Interconnect PCIE = new Interconnect("pcie", 25);
+    public static final Interconnect PCIE = new Interconnect("pcie", Gpu.PCIE_GB_S);
     /** InfiniBand NDR, one 400 Gb/s port per GPU: 50 GB/s per direction. */
     public static final Interconnect INFINIBAND = new Interconnect("infiniband", 50);
 
