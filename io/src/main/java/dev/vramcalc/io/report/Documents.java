@@ -94,10 +94,23 @@ public final class Documents {
 
   private static Map<String, Object> fit(Fit f) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("fits", f.fits());
-    m.put("verdict", f.verdict().label());
-    m.put("headroom_bytes", f.headroomBytes());
+    putFit(m, f);
     return m;
+  }
+
+  /** Puts the verdict fields: fits, verdict and headroom_bytes. */
+  private static void putFit(Map<String, Object> doc, Fit f) {
+    doc.put("fits", f.fits());
+    doc.put("verdict", f.verdict().label());
+    doc.put("headroom_bytes", f.headroomBytes());
+  }
+
+  /**
+   * Returns the dollars per million tokens of {@code gpus} GPUs at {@code usdPerGpuHour} serving {@code tokensPerSecond}:
+   * price × gpus ÷ (tokens/s × 3,600 s) × 10⁶. Example: $2/h × 8 GPUs at 10,000 tokens/s → 16 ÷ 36,000,000 × 10⁶ = $0.444.
+   */
+  static double usdPerMillionTokens(double usdPerGpuHour, int gpus, double tokensPerSecond) {
+    return usdPerGpuHour * gpus / (tokensPerSecond * 3600) * 1e6;
   }
 
   /** Returns the params document. */
@@ -214,9 +227,7 @@ public final class Documents {
       perGpu.put("pipeline_stage", e.stage());
     }
     doc.put("per_gpu", perGpu);
-    doc.put("fits", e.fit().fits());
-    doc.put("verdict", e.fit().verdict().label());
-    doc.put("headroom_bytes", e.fit().headroomBytes());
+    putFit(doc, e.fit());
     doc.put("limit_bytes", e.fit().limit().value());
     doc.put("engine", engine(e));
     if (e.kvBytesPerToken() > 0) {
@@ -295,9 +306,7 @@ public final class Documents {
     perGpu.put("phases", e.phases());
     perGpu.put("cpu_bytes", e.cpuBytes().value());
     doc.put("per_gpu", perGpu);
-    doc.put("fits", e.fit().fits());
-    doc.put("verdict", e.fit().verdict().label());
-    doc.put("headroom_bytes", e.fit().headroomBytes());
+    putFit(doc, e.fit());
     doc.put("limit_bytes", e.fit().limit().value());
     if (e.communication() != null) {
       Map<String, Object> comm = new LinkedHashMap<>();
@@ -501,7 +510,7 @@ public final class Documents {
       cost.put("usd_per_gpu_hour", price);
       cost.put("gpus", (long) s.tp());
       cost.put("tokens_per_second", tps);
-      cost.put("usd_per_million_tokens", price * s.tp() / (tps * 3600) * 1e6);
+      cost.put("usd_per_million_tokens", usdPerMillionTokens(price, s.tp(), tps));
       cost.put("basis", throughput != null ? "--throughput" : "the decode estimate at this batch");
       doc.put("cost", cost);
     }
@@ -613,7 +622,7 @@ public final class Documents {
       m.put("tokens_per_second", l.tokensPerSecond());
       m.put("tokens_per_second_per_sequence", l.roofline().decodeTokensPerSecondPerSequence());
       m.put("time_to_first_token_seconds", l.roofline().timeToFirstToken());
-      m.put("usd_per_million_tokens", price == null ? null : price * gpus / (l.tokensPerSecond() * 3600) * 1e6);
+      m.put("usd_per_million_tokens", price == null ? null : usdPerMillionTokens(price, gpus, l.tokensPerSecond()));
       m.put("reason", l.reason());
       layouts.add(m);
     }
