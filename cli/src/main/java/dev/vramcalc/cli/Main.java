@@ -13,9 +13,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "vramcalc",
     mixinStandardHelpOptions = true,
-    version = "vramcalc 0.1.0",
-    description = "Will this AI model fit, and how should it run? Exact parameters, memory for inference, GPU fit.",
-    subcommands = {ParamsCommand.class, InferCommand.class, TrainCommand.class, MaxBatchCommand.class, MaxContextCommand.class, RooflineCommand.class, PlanCommand.class, FitCommand.class, ReconcileCommand.class, AccuracyCommand.class, ModelsCommand.class, GpusCommand.class, CommandLine.HelpCommand.class})
+    version = Main.VERSION,
+    description = "Will this AI model fit, and how should it run? Exact parameters, memory for inference, GPU fit.")
 public final class Main implements Runnable {
 
   @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -41,16 +40,30 @@ public final class Main implements Runnable {
     }
   }
 
-  /** The commands by name, for building only the one a run names. */
-  static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = java.util.Map.ofEntries(
-      java.util.Map.entry("params", ParamsCommand::new), java.util.Map.entry("infer", InferCommand::new), java.util.Map.entry("train", TrainCommand::new),
-      java.util.Map.entry("max-batch", MaxBatchCommand::new), java.util.Map.entry("max-context", MaxContextCommand::new),
-      java.util.Map.entry("roofline", RooflineCommand::new), java.util.Map.entry("plan", PlanCommand::new), java.util.Map.entry("fit", FitCommand::new),
-      java.util.Map.entry("reconcile", ReconcileCommand::new), java.util.Map.entry("accuracy", AccuracyCommand::new),
-      java.util.Map.entry("models", ModelsCommand::new), java.util.Map.entry("gpus", GpusCommand::new));
+  static final String VERSION = "vramcalc 0.1.0";
+
+  /** The commands by name, in the order help lists them: the one registry both command lines are built from. */
+  static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = commands();
+
+  private static java.util.Map<String, java.util.function.Supplier<Object>> commands() {
+    java.util.Map<String, java.util.function.Supplier<Object>> m = new java.util.LinkedHashMap<>();
+    m.put("params", ParamsCommand::new);
+    m.put("infer", InferCommand::new);
+    m.put("train", TrainCommand::new);
+    m.put("max-batch", MaxBatchCommand::new);
+    m.put("max-context", MaxContextCommand::new);
+    m.put("roofline", RooflineCommand::new);
+    m.put("plan", PlanCommand::new);
+    m.put("fit", FitCommand::new);
+    m.put("reconcile", ReconcileCommand::new);
+    m.put("accuracy", AccuracyCommand::new);
+    m.put("models", ModelsCommand::new);
+    m.put("gpus", GpusCommand::new);
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   /** The root without its subcommand list: a run that names a command builds only that command (picocli's model of all of them takes 100+ ms). */
-  @Command(name = "vramcalc", mixinStandardHelpOptions = true, version = "vramcalc 0.1.0")
+  @Command(name = "vramcalc", mixinStandardHelpOptions = true, version = Main.VERSION)
   static final class Root implements Runnable {
     @Override
     public void run() {
@@ -67,18 +80,20 @@ public final class Main implements Runnable {
    * Returns the command line for {@code args}: only the named command when the first argument names
    * one (the start-up path), every command otherwise (help, unknown names, the server).
    */
-  public static CommandLine commandLineFor(String[] args, Object... extra) {
-    if (args.length > 0 && COMMANDS.containsKey(args[0]) && extra.length == 0) {
+  public static CommandLine commandLineFor(String[] args) {
+    if (args.length > 0 && COMMANDS.containsKey(args[0])) {
       CommandLine cl = new CommandLine(new Root());
       cl.addSubcommand(args[0], COMMANDS.get(args[0]).get());
       return cl;
     }
-    return commandLine(extra);
+    return commandLine();
   }
 
   /** Returns the command line with every command, plus {@code extra} subcommands (the server adds serve). */
   public static CommandLine commandLine(Object... extra) {
     CommandLine cl = new CommandLine(new Main());
+    COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+    cl.addSubcommand("help", new CommandLine.HelpCommand());
     for (Object o : extra) {
       cl.addSubcommand(o);
     }

@@ -13,12 +13,12 @@ public final class Launcher {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    boolean serve = args.length > 0 && args[0].equals("serve");
+    // a named one-shot command is built alone; serve, help and anything unknown get every command
     boolean command = args.length > 0 && Main.isCommand(args[0]);
     if (command) {
       prefetch(args);
     }
-    System.exit(Main.execute(serve || !command ? Main.commandLine(new ServeCommand()) : Main.commandLineFor(args), args, out, err));
+    System.exit(Main.execute(command ? Main.commandLineFor(args) : Main.commandLine(new ServeCommand()), args, out, err));
   }
 
   /**
