@@ -54,6 +54,11 @@ public final class GpuOptions {
     return g;
   }
 
+  /** Returns --gpus checked, or null when it was not given (inference then takes the count from --tp × --pp). */
+  Integer given() {
+    return gpus == null ? null : count();
+  }
+
   int count() {
     if (gpus == null) {
       return 1;

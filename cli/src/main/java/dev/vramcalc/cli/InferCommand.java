@@ -36,7 +36,7 @@ final class InferCommand implements Callable<Integer> {
   public Integer call() {
     Model model = modelOptions.resolve();
     Gpu gpu = gpuOptions.required("infer", true);
-    InferenceWorkload workload = inference.workload(model, shared, gpuOptions.gpus);
+    InferenceWorkload workload = inference.workload(model, shared, gpuOptions.given());
     InferenceEstimate e = Engines.estimate(model, gpu, workload);
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {

@@ -98,13 +98,10 @@ final class InferenceOptions {
   @Option(names = "--transformers-version", paramLabel = "V", description = "transformers: version whose generate() to follow (default 4.45; earlier keep logits for every prompt position).")
   String transformersVersion = "4.45";
 
-  /** Returns the workload these flags describe on {@code gpus} devices. */
+  /** Returns the workload these flags describe on {@code gpusFlag} devices (checked by {@link GpuOptions#given}; null: --tp × --pp). */
   InferenceWorkload workload(Model model, SharedOptions shared, Integer gpusFlag) {
     if (!List.of("generic", "llama.cpp", "llamacpp", "transformers", "vllm").contains(engine)) {
       throw new BadInputException("engine", "--engine '" + engine + "' must be generic, vllm, llama.cpp or transformers");
-    }
-    if (gpusFlag != null && (gpusFlag < 1 || gpusFlag > 65536)) {
-      throw new BadInputException("gpus", "--gpus (" + gpusFlag + ") must be between 1 and 65536");
     }
     int gpus = gpusFlag == null ? 1 : gpusFlag;
     int pp = shared.pp();

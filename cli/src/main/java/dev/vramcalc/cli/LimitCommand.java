@@ -99,7 +99,7 @@ abstract class LimitCommand implements Callable<Integer> {
   }
 
   private Map<String, Object> inference(Model model, Gpu gpu) {
-    InferenceWorkload w = inference.workload(model, shared, gpuOptions.gpus);
+    InferenceWorkload w = inference.workload(model, shared, gpuOptions.given());
     if (!batchSearch() && shared.seqLen != null) {
       throw new BadInputException("seq-len", "max-context searches the sequence length: drop --seq-len (give --batch)");
     }
