@@ -46,7 +46,7 @@ abstract class LimitCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   private static final java.util.regex.Pattern GLOBAL = java.util.regex.Pattern.compile(
-      "(\\d{1,15})\\s*(k|ki|m|mi|g|gi)?\\s*-?\\s*(seq|seqs|sequences|tok|toks|tokens)?", java.util.regex.Pattern.CASE_INSENSITIVE);
+      "([0-9.]+\\s*[a-z]{0,2}?)\\s*-?\\s*(seq|seqs|sequences|tok|toks|tokens)?", java.util.regex.Pattern.CASE_INSENSITIVE);
 
   /** Returns {sequences, tokens} of --global-batch: one of them is 0. */
   static long[] globalBatch(String text) {
@@ -54,27 +54,16 @@ abstract class LimitCommand implements Callable<Integer> {
     if (!m.matches()) {
       throw new BadInputException("global-batch", "--global-batch '" + text + "' must be a count of sequences (512) or tokens (4Mi-tokens, 4M-tokens)");
     }
-    long n = Long.parseLong(m.group(1));
-    String suffix = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
-    long scale = switch (suffix) {
-      case "k" -> 1_000L;
-      case "ki" -> 1L << 10;
-      case "m" -> 1_000_000L;
-      case "mi" -> 1L << 20;
-      case "g" -> 1_000_000_000L;
-      case "gi" -> 1L << 30;
-      default -> 1;
-    };
+    if (m.group(1).matches("[0-9]*\\.[0-9]*\\s*")) {
+      throw new BadInputException("global-batch", "--global-batch '" + text + "' must be a whole number of sequences or tokens");
+    }
     long v;
     try {
-      v = Math.multiplyExact(n, scale);
-    } catch (ArithmeticException e) {
-      throw new BadInputException("global-batch", "--global-batch '" + text + "' is too large");
+      v = dev.vramcalc.core.unit.Counts.parse(m.group(1), 1L << 40, "2^40");
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("global-batch", "--global-batch " + e.getMessage());
     }
-    if (v <= 0 || v > (1L << 40)) {
-      throw new BadInputException("global-batch", "--global-batch '" + text + "' must be between 1 and 2^40");
-    }
-    boolean tokens = m.group(3) != null && m.group(3).toLowerCase(Locale.ROOT).startsWith("tok");
+    boolean tokens = m.group(2) != null && m.group(2).toLowerCase(Locale.ROOT).startsWith("tok");
     return tokens ? new long[] {0, v} : new long[] {v, 0};
   }
 

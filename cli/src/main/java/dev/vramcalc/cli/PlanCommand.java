@@ -113,30 +113,13 @@ final class PlanCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** Returns a token count: 2T, 100B, 500M, 4Mi or a plain number. */
+  /** Returns a token count: 2T, 100B, 500M, 4Mi or a plain number, at most 10^16. */
   static long parseTokens(String text) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmbtKMBT]i?)?").matcher(text.trim());
-    if (!m.matches()) {
-      throw new BadInputException("tokens", "--tokens '" + text + "' must be a count such as 2T, 100B or 500M");
+    try {
+      return dev.vramcalc.core.unit.Counts.parse(text, 1e16, "10^16");
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("tokens", "--tokens " + e.getMessage());
     }
-    double v = Double.parseDouble(m.group(1));
-    String u = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
-    double scale = switch (u) {
-      case "k" -> 1e3;
-      case "m" -> 1e6;
-      case "b" -> 1e9;
-      case "t" -> 1e12;
-      case "ki" -> 1024.0;
-      case "mi" -> 1024.0 * 1024;
-      case "bi" -> 1024.0 * 1024 * 1024;
-      case "ti" -> 1024.0 * 1024 * 1024 * 1024;
-      default -> 1;
-    };
-    double n = v * scale;
-    if (!(n >= 1 && n <= 1e16)) {
-      throw new BadInputException("tokens", "--tokens '" + text + "' must be between 1 and 10^16");
-    }
-    return (long) n;
   }
 
   @SuppressWarnings("unchecked")

@@ -41,4 +41,16 @@ class UnitsTest {
     assertThat(Counts.format(8_030_261_248L)).isEqualTo("8.03B");
     assertThatThrownBy(() -> Counts.parse("-3B")).hasMessage("'-3B' is not a count (examples: 7B, 350M, 8030261248)");
   }
+
+  @Test
+  void oneCountReaderForParamsTokensAndGlobalBatches() {
+    // --tokens read Bi as 2^30 and --global-batch read Gi: both suffixes now mean the same everywhere
+    assertThat(Counts.parse("4Mi")).isEqualTo(4L << 20);
+    assertThat(Counts.parse("2Gi")).isEqualTo(Counts.parse("2Bi")).isEqualTo(2L << 30);
+    assertThat(Counts.parse("2G")).isEqualTo(Counts.parse("2B")).isEqualTo(2_000_000_000L);
+    assertThat(Counts.parse("1Ti")).isEqualTo(1L << 40);
+    assertThat(Counts.parse("2T", 1e16, "10^16")).isEqualTo(2_000_000_000_000L);
+    assertThatThrownBy(() -> Counts.parse("2Ti", 1L << 40, "2^40")).hasMessage("'2Ti' must be between 1 and 2^40");
+    assertThatThrownBy(() -> Counts.parse("2000T")).hasMessage("'2000T' must be between 1 and 1000T");
+  }
 }

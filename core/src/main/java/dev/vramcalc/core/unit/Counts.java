@@ -7,16 +7,25 @@ import java.util.regex.Pattern;
 /** Returns parses and renderings of large counts such as parameter totals ("7B", "8.03B", "350M"). */
 public final class Counts {
 
-  private static final Pattern COUNT = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kmbt])?\\s*");
+  private static final Pattern COUNT = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kmbgt]i?)?\\s*");
 
   private Counts() {}
 
   /**
-   * Returns the count written as a number with an optional K, M, B or T suffix (powers of 1000).
+   * Returns the count written as a number with an optional K, M, B (or G) or T suffix (powers of 1000) or Ki, Mi, Bi
+   * (Gi) or Ti (powers of 1024), at most 1000T.
    *
    * @throws IllegalArgumentException naming the text when it is not a positive count
    */
   public static long parse(String text) {
+    return parse(text, 1e15, "1000T");
+  }
+
+  /**
+   * Returns the count as {@link #parse(String)} reads it, at most {@code max} (written {@code maxText} in the error): the
+   * one reader of --params, --tokens and --global-batch. Example: "4Mi" → 4,194,304; "2T" → 2,000,000,000,000.
+   */
+  public static long parse(String text, double max, String maxText) {
     Matcher m = COUNT.matcher(text == null ? "" : text);
     if (!m.matches()) {
       throw new IllegalArgumentException("'" + text + "' is not a count (examples: 7B, 350M, 8030261248)");
@@ -26,13 +35,17 @@ public final class Counts {
             ? 1
             : switch (m.group(2).toLowerCase(Locale.ROOT)) {
               case "k" -> 1e3;
+              case "ki" -> 1024.0;
               case "m" -> 1e6;
-              case "b" -> 1e9;
-              default -> 1e12;
+              case "mi" -> 1024.0 * 1024;
+              case "b", "g" -> 1e9;
+              case "bi", "gi" -> 1024.0 * 1024 * 1024;
+              case "t" -> 1e12;
+              default -> 1024.0 * 1024 * 1024 * 1024;
             };
     double value = Double.parseDouble(m.group(1)) * multiplier;
-    if (value < 1 || value > 1e15) {
-      throw new IllegalArgumentException("'" + text + "' must be between 1 and 1000T");
+    if (!(value >= 1 && value <= max)) {
+      throw new IllegalArgumentException("'" + text + "' must be between 1 and " + maxText);
     }
     return Math.round(value);
   }
