@@ -186,6 +186,11 @@ public final class LlamaCppEngine {
     long h = d.hiddenSize();
     long nKv = cells;
     long f = d.isMoe() ? d.activeMoeIntermediate() : d.intermediateSize();
+    // ggml's graph allocator keeps, per ubatch of u tokens, fp32 (4-byte) tensors; the buffer is the largest of three
+    // peaks, fitted to logged "compute buffer size" lines (calibration llamacpp.json): the output (logits over the
+    // vocabulary plus the normed hidden state), the FFN (gate and up, 2f, plus 2h), and attention (flash: Q, K, V, out
+    // of 4h plus the KV view and its mask; without: the KQ scores heads × cells). Example: Llama-3-8B, u 512, the
+    // output peak 4 × 512 × (128,256 + 4,096) = 258.50 MiB
     long peakOut = 4 * u * (d.vocabSize() + h);
     long peakFfn = 4 * u * (2 * f + 2 * h);
     long peakAttn = s.flashAttn()

@@ -86,6 +86,9 @@ public final class TransformersEngine {
       }
     }
     long buffers = arch.modelType().equals("gpt_bigcode") ? d.maxPositionEmbeddings() * d.maxPositionEmbeddings() : 0;
+    // cuBLAS workspaces PyTorch allocates through its caching allocator (CUBLAS_WORKSPACE_CONFIG defaults in
+    // ATen's CublasHandlePool.cpp): ":4096:8" on Hopper and newer = 8 × 4 MiB = 32 MiB; ":4096:2:16:8" before =
+    // 2 × 4 MiB + 8 × 16 KiB = 8 MiB + 128 KiB
     long workspace = gpu.isNvidia() && gpu.fp8Tflops() != null && gpu.isHopperOrNewer() ? 32L << 20 : (8L << 20) + (128L << 10);
     long loadTransient = switch (s.loading()) {
       case "8bit" -> 3 * largestLinear;

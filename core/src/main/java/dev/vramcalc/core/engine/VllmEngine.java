@@ -242,7 +242,13 @@ public final class VllmEngine {
     long weights = weights(arch, format, tp, gpu);
     long h = d.hiddenSize();
     long f = d.isMoe() ? d.activeMoeIntermediate() : d.intermediateSize();
+    // the profiling forward pass over max_num_batched_tokens: per token the residual and normed hidden states (2h) and
+    // the MLP's gate, up and activated product on this rank (3f/tp) in the compute dtype, × FORWARD_FACTOR fitted to the
+    // logged "PyTorch activation peak". Example: Llama-3.1-8B, 8,192 tokens, BF16: 1.07 × 8,192 × (8,192 + 43,008) × 2 = 856 MiB
     long forward = (long) Math.ceil(FORWARD_FACTOR * budget.tokens() * (2 * h + 3 * ((f + tp - 1) / tp)) * act.blockBytes());
+    // the dummy sampler run over max_num_seqs rows of logits: bytes per logit fitted to published logs per version
+    // (V0's fp32 logits, probabilities and log-probabilities copies; V1 0.8–0.11 one fp32 copy and its gather; later
+    // versions keep logprob buffers). Example: 0.10.1, 1,024 × 128,256 × 8 = 1.0 GiB, the peak above
     int samplerBytes = v < 800 ? 40 : v < 1101 ? 8 : 28;
     long sampler = (long) budget.seqs() * d.vocabSize() * samplerBytes + budget.tokens() * h * act.blockBytes();
     long activation = Math.max(forward, sampler);

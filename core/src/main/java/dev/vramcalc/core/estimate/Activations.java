@@ -150,6 +150,10 @@ public final class Activations {
     if (moe) {
       long e = d.expertsPerToken();
       long f = d.moeIntermediateSize();
+      // per token: the router's logits over every expert in fp32 (4 bytes × E, kept for the softmax's backward) and the
+      // token's hidden state copied to each of its e experts by the dispatch (e × h in the compute dtype), as the
+      // Mixtral and DeepSeek MoE blocks in transformers gather per expert. Example: Mixtral-8x7B (E 8, e 2, h 4,096) in
+      // BF16: 32 + 16,384 bytes a token, before each expert's MLP activations
       sharded += 4L * d.numExperts() + e * b * h;
       sharded += e * mlpBytes(b, f, d.gatedMlp(), training.downInput());
       if (d.sharedIntermediateSize() > 0) {

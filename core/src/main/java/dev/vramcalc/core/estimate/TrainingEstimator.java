@@ -359,12 +359,19 @@ public final class TrainingEstimator {
       }
     }
     if (first && arch.block().hasHiddenDropout()) {
+      // the embedding dropout's mask: one byte per hidden element per token (torch keeps a bool mask; Korthikanti et
+      // al. 2022 §4.1 count 1 byte for each dropout mask). Example: GPT-2 (h 768), 1,024 tokens: 768 KiB
       headPerToken += arch.dims().hiddenSize();
     }
+    // 1F1B keeps the activations of the micro-batches it has started but not finished: pp − stage on stage `stage`
+    // (counting from 0), never more than the micro-batches of the step (Narayanan et al. 2021 §2.2; Korthikanti et al.
+    // 2022 §4.2.3). Example: pp 4, 8 micro-batches: stage 0 holds 4, stage 3 holds 1
     int inFlight = 1;
     if (w.pp() > 1) {
       inFlight = Math.min(w.pp() - stage, w.gradAccum());
     }
+    // the interleaved schedule makes the first stage hold 1 + (p − 1)/(p·v) times the 1F1B activations (Korthikanti et
+    // al. 2022 §4.2.3, Narayanan et al. 2021 §2.2). Example: pp 4 with 2 virtual stages: 1 + 3/8 = 1.375×
     double interleave = w.schedule() == TrainingWorkload.Schedule.INTERLEAVED && first
         ? 1 + (double) (w.pp() - 1) / ((long) w.pp() * w.virtualStages()) : 1;
     long activationsPerMicroBatch = Math.multiplyExact(tokens, perTokenAllLayers + headPerToken);
@@ -412,6 +419,9 @@ public final class TrainingEstimator {
       buffers = gradBytes;
       bufferFormula = "DDP gradient buckets: a copy of every gradient (gradient_as_bucket_view=False, the default) = " + Formula.gib(Bytes.of(buffers));
     } else if (dp > 1 && zero < 3) {
+      // transformers' DeepSpeed integration fills reduce_bucket_size "auto" with hidden_size² elements; the all-gather
+      // bucket is taken the same size (an assumption: DeepSpeed's own default is larger, 5e8). Example: h 4,096 in BF16:
+      // 2 × 4,096² × 2 bytes = 64 MiB
       long h = arch.dims().hiddenSize();
       buffers = 2 * h * h * b.gradient();
       bufferFormula = String.format(Locale.ROOT, "reduce and all-gather buckets of h² = %,d elements each (DeepSpeed 'auto' sizes) × %d bytes = %s",
@@ -691,12 +701,19 @@ public final class TrainingEstimator {
           String.format(Locale.ROOT, "2 × %d micro-batches × %,d tokens × h × %d bytes", accum, tokens, b.activation())));
     }
     if (w.cp() > 1) {
+      // ring attention (Liu et al. 2023; Megatron-Core context parallelism): each rank passes its K and V chunk around
+      // the ring in forward and again in backward with their gradients (3 passes a layer), each an all-gather volume of
+      // (cp − 1)/cp of the whole K and V. Example: Llama-3.1-8B, cp 2, one 8,192-token sequence in BF16: K+V of the
+      // sequence 2 × 8,192 × 8 × 128 × 2 = 32 MiB a layer, of which a rank receives 16 MiB; 3 × 32 layers × 16 MiB = 1.5 GiB
       long kv = 2L * tokens * arch.dims().numKvHeads() * arch.dims().headDim() * b.activation();
       long bytes = Math.multiplyExact(3L * layers * accum, Communication.scatterOrGather(kv * w.cp(), w.cp()));
       out.add(collective("context-parallel K/V exchange (ring attention)", "context parallel (" + w.cp() + ")", bytes, gpu, w, false,
           "per layer: K and V of the other ranks' chunks in forward, again in backward with their gradients"));
     }
     if (w.ep() > 1 && arch.dims().isMoe()) {
+      // expert parallelism (GShard, Lepikhin et al. 2020; DeepSpeed-MoE): every MoE layer sends each token's hidden state
+      // to its e experts and back, in forward and in backward (4 all-to-alls), (ep − 1)/ep of it leaving the rank.
+      // Example: Mixtral-8x7B (e 2, h 4,096), ep 8, 4,096 tokens, BF16: 4,096 × 2 × 4,096 × 2 = 64 MiB × 7/8 × 4 = 224 MiB a layer
       long dispatched = tokens * arch.dims().expertsPerToken() * arch.dims().hiddenSize() * b.activation();
       long bytes = Math.multiplyExact(4L * Math.min(layers, arch.dims().numMoeLayers()) * accum, Communication.scatterOrGather(dispatched, w.ep()));
       out.add(collective("expert-parallel all-to-all (dispatch and combine)", "expert parallel (" + w.ep() + ")", bytes, gpu, w, false,

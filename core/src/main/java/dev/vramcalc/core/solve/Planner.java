@@ -76,7 +76,11 @@ public final class Planner {
 
   private Planner() {}
 
-  /** Returns the default global batch: about 4 Mi tokens, a multiple of the GPU count. */
+  /**
+   * Returns the default global batch: about 4 Mi tokens a step, the batch Llama 2 and Llama 3 pre-trained with (Touvron
+   * et al. 2023 §2.2; Llama Team 2024 §3.4: 4M tokens), rounded up to a multiple of the GPU count and at most 2^20
+   * sequences. Example: 4,096-token sequences on 8 GPUs → 4,194,304 / 4,096 = 1,024 sequences (already a multiple of 8).
+   */
   public static long defaultGlobalBatch(long seqLen, int gpus) {
     long sequences = Math.max(1, (4L << 20) / seqLen);
     return Math.min(1L << 20, ((sequences + gpus - 1) / gpus) * gpus);
