@@ -100,11 +100,20 @@ public final class Main implements Runnable {
     return cl;
   }
 
+  /** How a run ended: its exit code and, when it reported an error, the error's code (bad_input, not_found, internal_error). */
+  public record Outcome(int exit, String errorCode) {}
+
   /**
    * Runs {@code args} on a command line (which may be reused, one thread at a time: picocli resets
    * every option before each parse) and returns the exit code.
    */
   public static int execute(CommandLine cl, String[] args, PrintWriter out, PrintWriter err) {
+    return outcome(cl, args, out, err).exit();
+  }
+
+  /** Runs {@code args} as {@link #execute} does and returns the exit code with the error code it reported (the server's status). */
+  public static Outcome outcome(CommandLine cl, String[] args, PrintWriter out, PrintWriter err) {
+    String[] reported = {null};
     // no @file expansion: an argument "@/etc/passwd" would read a file as arguments (the server passes request values through)
     cl.setExpandAtFiles(false);
     cl.setOut(out);
@@ -114,7 +123,7 @@ public final class Main implements Runnable {
     boolean stack = Arrays.asList(args).contains("--stacktrace");
     cl.setParameterExceptionHandler((ex, a) -> {
       String message = ex.getMessage().split("\\R")[0];
-      report(out, err, json, "bad_input", message, null);
+      reported[0] = report(out, err, json, "bad_input", message, null);
       return ExitCodes.BAD_INPUT;
     });
     cl.setExecutionExceptionHandler((ex, c, parse) -> {
@@ -122,40 +131,42 @@ public final class Main implements Runnable {
         ex.printStackTrace(err);
       }
       if (ex instanceof NotFoundException nf) {
-        report(out, err, json, "not_found", nf.getMessage(), nf.field());
+        reported[0] = report(out, err, json, "not_found", nf.getMessage(), nf.field());
         return ExitCodes.BAD_INPUT;
       }
       if (ex instanceof BadInputException bad) {
-        report(out, err, json, "bad_input", bad.getMessage(), bad.field());
+        reported[0] = report(out, err, json, "bad_input", bad.getMessage(), bad.field());
         return ExitCodes.BAD_INPUT;
       }
       if (ex instanceof java.io.UncheckedIOException io) {
-        report(out, err, json, "bad_input", "cannot read: " + io.getCause().getMessage(), "model");
+        reported[0] = report(out, err, json, "bad_input", "cannot read: " + io.getCause().getMessage(), "model");
         return ExitCodes.BAD_INPUT;
       }
       if (ex instanceof ArithmeticException) {
-        report(out, err, json, "bad_input", "the requested sizes overflow 64-bit byte counts; reduce --batch or --seq-len", null);
+        reported[0] = report(out, err, json, "bad_input", "the requested sizes overflow 64-bit byte counts; reduce --batch or --seq-len", null);
         return ExitCodes.BAD_INPUT;
       }
       if (ex instanceof IllegalArgumentException bad) {
-        report(out, err, json, "bad_input", bad.getMessage(), null);
+        reported[0] = report(out, err, json, "bad_input", bad.getMessage(), null);
         return ExitCodes.BAD_INPUT;
       }
-      report(out, err, json, "internal_error", "internal error: " + ex + (stack ? "" : " (run with --stacktrace for details)"), null);
+      reported[0] = report(out, err, json, "internal_error", "internal error: " + ex + (stack ? "" : " (run with --stacktrace for details)"), null);
       return ExitCodes.FAILURE;
     });
     int code = cl.execute(args);
     out.flush();
     err.flush();
-    return code;
+    return new Outcome(code, reported[0]);
   }
 
-  private static void report(PrintWriter out, PrintWriter err, boolean json, String code, String message, String field) {
+  /** Writes the one-line error (a JSON error document with --json) and returns its code. */
+  private static String report(PrintWriter out, PrintWriter err, boolean json, String code, String message, String field) {
     String line = message == null ? code : message.replace('\n', ' ');
     if (json) {
       out.println(JsonWriter.write(Documents.error(code, line, field)));
     } else {
       err.println("vramcalc: " + line);
     }
+    return code;
   }
 }

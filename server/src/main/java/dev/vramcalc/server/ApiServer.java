@@ -156,18 +156,19 @@ public final class ApiServer {
     StaticFiles.serve(ex, path);
   }
 
-  /** Runs a CLI command on this thread's command line and sends its JSON document with the status its exit code implies. */
+  /** Runs a CLI command on this thread's command line and sends its JSON document with the status its outcome implies. */
   private void runCommand(HttpExchange ex, List<String> args) throws IOException {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.execute(commands.get(), args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+    Main.Outcome outcome = Main.outcome(commands.get(), args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
     String text = out.toString().trim();
+    // the status from the error the command reported, not from its text: not_found 404, other bad input 400
     int status;
-    if (code == 0) {
+    if (outcome.exit() == 0) {
       status = 200;
-    } else if (text.contains("\"code\": \"not_found\"") || text.contains("\"code\":\"not_found\"")) {
+    } else if ("not_found".equals(outcome.errorCode())) {
       status = 404;
-    } else if (code == 2) {
+    } else if (outcome.exit() == 2) {
       status = 400;
     } else {
       status = 500;
