@@ -110,9 +110,7 @@ public final class Cursor {
   public byte[] bytes(int n) {
     ensure(n);
     byte[] out = new byte[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (byte) at(position + i);
-    }
+    System.arraycopy(window, (int) (position - windowStart), out, 0, n);
     position += n;
     return out;
   }
