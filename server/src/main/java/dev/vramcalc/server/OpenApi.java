@@ -25,7 +25,7 @@ final class OpenApi {
       props.put("model", Map.of("type", "string", "description", "A catalog id (llama-3.1-8b) or a Hugging Face id (owner/name, or owner/name:QUANT for GGUF)"));
       for (OptionSpec o : spec.options()) {
         String flag = o.longestName();
-        if (!flag.startsWith("--") || RestMapper.BLOCKED.contains(flag) || o.usageHelp() || o.versionHelp()) {
+        if (!RestMapper.exposed(o)) {
           continue;
         }
         Map<String, Object> p = new LinkedHashMap<>();
@@ -73,7 +73,7 @@ final class OpenApi {
 
   private static Map<String, Object> schema(OptionSpec o) {
     Class<?> t = o.type();
-    if (o.arity().max() == 0) {
+    if (RestMapper.isSwitch(o)) {
       return Map.of("type", "boolean");
     }
     if (o.isMultiValue()) {

@@ -26,6 +26,16 @@ public final class RestMapper {
   /** Flags a web client may not set: they reach the server's file system or change its output. */
   static final Set<String> BLOCKED = Set.of("--cache-dir", "--stacktrace", "--json", "--output", "--units");
 
+  /** Whether the API takes this option as a body field (the one rule for requests, the field list and OpenAPI). */
+  static boolean exposed(OptionSpec o) {
+    return o.longestName().startsWith("--") && !BLOCKED.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp();
+  }
+
+  /** Whether the option is a switch: a field that takes true or false. */
+  static boolean isSwitch(OptionSpec o) {
+    return o.arity().max() == 0;
+  }
+
   private RestMapper() {}
 
   /** Returns the option name for a body key, or null when the command has none. */
@@ -63,13 +73,11 @@ public final class RestMapper {
         continue;
       }
       OptionSpec o = option(spec, key);
-      if (o == null || BLOCKED.contains(o.longestName()) || o.usageHelp() || o.versionHelp()) {
+      if (o == null || !exposed(o)) {
         throw new BadInputException(key, "unknown field '" + key + "' for " + spec.name() + "; see /api/v1/openapi.json");
       }
       String flag = o.longestName();
-      Class<?> type = o.type();
-      boolean isSwitch = (type == boolean.class || type == Boolean.class) && o.arity().max() == 0;
-      if (isSwitch) {
+      if (isSwitch(o)) {
         if (!(value instanceof Boolean b)) {
           throw new BadInputException(key, key + " must be true or false");
         }
@@ -136,7 +144,7 @@ public final class RestMapper {
   public static List<String> fields(CommandSpec spec) {
     List<String> out = new ArrayList<>();
     for (OptionSpec o : spec.options()) {
-      if (o.longestName().startsWith("--") && !BLOCKED.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()) {
+      if (exposed(o)) {
         out.add(o.longestName().substring(2).replace('-', '_'));
       }
     }
