@@ -1,6 +1,7 @@
 package dev.vramcalc.core.estimate;
 
 import static dev.vramcalc.core.unit.Arith.ceilDiv;
+import static dev.vramcalc.core.unit.Arith.elements;
 
 import dev.vramcalc.core.BadInputException;
 import dev.vramcalc.core.Model;
@@ -214,14 +215,6 @@ public final class TrainingEstimator {
       shape[0] = (shape[0] + w.ep() - 1) / w.ep();
     }
     return shape;
-  }
-
-  private static long elements(long[] shape) {
-    long n = 1;
-    for (long d : shape) {
-      n = Math.multiplyExact(n, d);
-    }
-    return n;
   }
 
   private static TrainingEstimate stage(Model model, Architecture arch, Gpu gpu, TrainingWorkload w, TrainingPlan plan,

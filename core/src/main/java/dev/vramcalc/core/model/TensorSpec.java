@@ -68,11 +68,7 @@ public record TensorSpec(
 
   /** Returns the number of elements, the product of the shape. */
   public long elements() {
-    long n = 1;
-    for (long d : shape) {
-      n = Math.multiplyExact(n, d);
-    }
-    return n;
+    return dev.vramcalc.core.unit.Arith.elements(shape);
   }
 
   @Override

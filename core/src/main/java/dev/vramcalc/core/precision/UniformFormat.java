@@ -27,10 +27,6 @@ record UniformFormat(String id, String label, DataType type) implements WeightFo
   }
 
   static long elements(long[] shape) {
-    long n = 1;
-    for (long d : shape) {
-      n = Math.multiplyExact(n, d);
-    }
-    return n;
+    return dev.vramcalc.core.unit.Arith.elements(shape);
   }
 }

@@ -12,4 +12,16 @@ public final class Arith {
   public static long ceilDiv(long a, long b) {
     return a / b + (a % b == 0 ? 0 : 1);
   }
+
+  /**
+   * Returns the number of elements of a shape, the product of its dimensions (1 for a scalar's empty shape), throwing
+   * ArithmeticException on overflow. Example: [4,096, 14,336] → 58,720,256.
+   */
+  public static long elements(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
 }

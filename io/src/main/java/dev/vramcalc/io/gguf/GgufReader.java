@@ -51,11 +51,7 @@ public final class GgufReader {
    */
   public record Tensor(String name, long[] ne, DataType type, long offset) {
     public long elements() {
-      long n = 1;
-      for (long d : ne) {
-        n *= d;
-      }
-      return n;
+      return dev.vramcalc.core.unit.Arith.elements(ne); // the reader bounds every shape first: never overflows here
     }
 
     /** Returns the bytes the tensor occupies: rows × the type's bytes per row. */

@@ -45,11 +45,7 @@ public final class SafetensorsReader {
    */
   public record Tensor(String name, String dtype, long[] shape, long begin, long end) {
     public long elements() {
-      long n = 1;
-      for (long d : shape) {
-        n *= d;
-      }
-      return n;
+      return dev.vramcalc.core.unit.Arith.elements(shape); // the reader bounds every shape first: never overflows here
     }
 
     public long bytes() {
