@@ -160,7 +160,7 @@ public final class LlamaCppEngine {
     long cells = pad(ctx, CELL_PADDING);
     boolean hasSwa = arch.attention().stream().anyMatch(l -> l instanceof AttentionLayer.SlidingWindow);
     long window = arch.attention().stream().filter(l -> l instanceof AttentionLayer.SlidingWindow)
-        .mapToLong(l -> ((AttentionLayer.SlidingWindow) l).window()).max().orElse(0);
+        .mapToLong(AttentionLayer::window).max().orElse(0);
     long swaCells = hasSwa ? (s.swaFull() ? cells : pad(Math.min(cells, window * s.parallel() + s.ubatchSize()), CELL_PADDING)) : 0;
     DataType k = s.cacheTypeK().resolve(DataType.F16);
     DataType v = s.cacheTypeV().resolve(DataType.F16);

@@ -28,6 +28,18 @@ public sealed interface AttentionLayer
   /** Returns a short description for formulas, such as {@code 8 KV heads × 128}. */
   String describe();
 
+  /**
+   * Returns the length of one head's query-key dot product. MLA absorbed into its latent (decode kernels) scores over
+   * {@code kv_lora_rank + qk_rope_head_dim}, unabsorbed (training, prefill) over {@code qk_nope + qk_rope}.
+   */
+  long scoreDim(boolean absorbed);
+
+  /** Returns the length of one head's value vector: MLA absorbed attends over its latent ({@code kv_lora_rank}). */
+  long valueDim(boolean absorbed);
+
+  /** Returns how many past tokens a query attends to at most: the sliding window, or {@link Long#MAX_VALUE}. */
+  long window();
+
   /** Standard attention over the whole context: MHA when k = a, GQA when k < a, MQA when k = 1. */
   record Full(int numKvHeads, int headDim, int vHeadDim) implements AttentionLayer {
     public Full {
@@ -54,6 +66,21 @@ public sealed interface AttentionLayer
     @Override
     public String describe() {
       return numKvHeads + " KV heads × " + headDim;
+    }
+
+    @Override
+    public long scoreDim(boolean absorbed) {
+      return headDim;
+    }
+
+    @Override
+    public long valueDim(boolean absorbed) {
+      return vHeadDim;
+    }
+
+    @Override
+    public long window() {
+      return Long.MAX_VALUE;
     }
   }
 
@@ -86,6 +113,16 @@ public sealed interface AttentionLayer
     @Override
     public String describe() {
       return numKvHeads + " KV heads × " + headDim + ", window " + window;
+    }
+
+    @Override
+    public long scoreDim(boolean absorbed) {
+      return headDim;
+    }
+
+    @Override
+    public long valueDim(boolean absorbed) {
+      return vHeadDim;
     }
   }
 
@@ -132,6 +169,21 @@ public sealed interface AttentionLayer
     @Override
     public String describe() {
       return "latent " + kvLoraRank + " + rope " + qkRopeHeadDim;
+    }
+
+    @Override
+    public long scoreDim(boolean absorbed) {
+      return absorbed ? (long) kvLoraRank + qkRopeHeadDim : (long) qkNopeHeadDim + qkRopeHeadDim;
+    }
+
+    @Override
+    public long valueDim(boolean absorbed) {
+      return absorbed ? kvLoraRank : vHeadDim;
+    }
+
+    @Override
+    public long window() {
+      return Long.MAX_VALUE;
     }
   }
 

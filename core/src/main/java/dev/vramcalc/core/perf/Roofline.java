@@ -421,21 +421,10 @@ public final class Roofline {
     long heads = Math.max(d.numHeads() / tp, 1);
     for (AttentionLayer layer : arch.attention()) {
       long kvPerToken = KvCache.bytesPerTokenPerLayer(layer, tp, kvType);
-      double qk;
-      double av;
-      if (layer instanceof AttentionLayer.Latent l) {
-        // absorbed MLA: scores over the latent plus rope part, values over the latent
-        qk = (double) l.kvLoraRank() + l.qkRopeHeadDim();
-        av = l.kvLoraRank();
-      } else if (layer instanceof AttentionLayer.SlidingWindow w) {
-        qk = w.headDim();
-        av = w.vHeadDim();
-      } else {
-        AttentionLayer.Full f = (AttentionLayer.Full) layer;
-        qk = f.headDim();
-        av = f.vHeadDim();
-      }
-      double pairs = prefill ? causalPairs(perSequence, windowOf(layer)) : layer.cachedTokens(perSequence);
+      // absorbed MLA (as serving engines run it): scores over the latent plus rope part, values over the latent
+      double qk = layer.scoreDim(true);
+      double av = layer.valueDim(true);
+      double pairs = prefill ? causalPairs(perSequence, layer.window()) : layer.cachedTokens(perSequence);
       flops += 2.0 * batch * pairs * heads * (qk + av);
       double kvTokens = prefill ? perSequence : layer.cachedTokens(perSequence);
       double kvBytes = batch * kvTokens * kvPerToken;
@@ -451,10 +440,6 @@ public final class Roofline {
         : String.format(Locale.ROOT, "2 × %d (B) × %,d (cached tokens) × %d heads per rank × (d_qk + d_v) FLOPs; the whole KV cache read once per step", batch,
             perSequence, heads);
     return op("attention", flops, bytes, flopRate, byteRate, formula);
-  }
-
-  private static long windowOf(AttentionLayer layer) {
-    return layer instanceof AttentionLayer.SlidingWindow w ? w.window() : Long.MAX_VALUE;
   }
 
   /** Returns the query·key pairs of a causal pass over n tokens with a window w: Σ_i min(i, w). */

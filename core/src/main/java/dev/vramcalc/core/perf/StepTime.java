@@ -94,22 +94,10 @@ public final class StepTime {
     double total = 0;
     int heads = arch.dims().numHeads();
     for (AttentionLayer layer : arch.attention()) {
-      double qk;
-      double v;
-      long window = Long.MAX_VALUE;
-      if (layer instanceof AttentionLayer.Latent l) {
-        qk = (double) l.qkNopeHeadDim() + l.qkRopeHeadDim();
-        v = l.vHeadDim();
-      } else if (layer instanceof AttentionLayer.SlidingWindow w) {
-        qk = w.headDim();
-        v = w.vHeadDim();
-        window = w.window();
-      } else {
-        AttentionLayer.Full f = (AttentionLayer.Full) layer;
-        qk = f.headDim();
-        v = f.vHeadDim();
-      }
-      total += 2.0 * Roofline.causalPairs(seq, window) / seq * heads * (qk + v);
+      // training runs MLA unabsorbed: per-head scores over qk_nope + qk_rope, values of v_head_dim
+      double qk = layer.scoreDim(false);
+      double v = layer.valueDim(false);
+      total += 2.0 * Roofline.causalPairs(seq, layer.window()) / seq * heads * (qk + v);
     }
     return total;
   }
