@@ -14,6 +14,7 @@ import dev.vramcalc.core.model.Component;
 import dev.vramcalc.core.model.Dimensions;
 import dev.vramcalc.core.precision.DataType;
 import dev.vramcalc.core.precision.WeightFormat;
+import dev.vramcalc.core.unit.Bytes;
 import dev.vramcalc.io.catalog.ModelCatalog;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -190,17 +191,37 @@ public final class Documents {
     return m;
   }
 
+  /** Returns the model object both memory documents open with: id, hf_id when known, architecture and parameters. */
+  private static Map<String, Object> modelHeader(Model m) {
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("id", m.id());
+    if (m.hfId() != null) {
+      model.put("hf_id", m.hfId());
+    }
+    model.put("architecture", m.hasArchitecture() ? m.architecture().modelType() : null);
+    model.put("parameters", m.parameters());
+    return model;
+  }
+
+  /** Returns the per_gpu object's shared part: each component's bytes and the allocated, reserved and device levels. */
+  private static Map<String, Object> perGpu(List<Term> terms, Bytes allocated, Bytes reserved, Bytes device) {
+    Map<String, Object> perGpu = new LinkedHashMap<>();
+    Map<String, Object> components = new LinkedHashMap<>();
+    for (Term t : terms) {
+      components.put(t.name(), t.bytes().value());
+    }
+    perGpu.put("components", components);
+    perGpu.put("allocated_bytes", allocated.value());
+    perGpu.put("reserved_bytes", reserved.value());
+    perGpu.put("device_bytes", device.value());
+    return perGpu;
+  }
+
   /** Returns the inference document. */
   public static Map<String, Object> infer(InferenceEstimate e) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("mode", "inference");
-    Map<String, Object> model = new LinkedHashMap<>();
-    model.put("id", e.model().id());
-    if (e.model().hfId() != null) {
-      model.put("hf_id", e.model().hfId());
-    }
-    model.put("architecture", e.model().hasArchitecture() ? e.model().architecture().modelType() : null);
-    model.put("parameters", e.model().parameters());
+    Map<String, Object> model = modelHeader(e.model());
     model.put("weights_format", e.weightFormat().id().equals("checkpoint") ? e.weightFormat().label() : e.weightFormat().id());
     doc.put("model", model);
     doc.put("gpu", gpu(e.gpu(), e.workload().tp() * e.workload().pp()));
@@ -214,15 +235,7 @@ public final class Documents {
     workload.put("flash_attention", e.workload().flashAttention());
     workload.put("headroom", e.workload().headroom());
     doc.put("workload", workload);
-    Map<String, Object> perGpu = new LinkedHashMap<>();
-    Map<String, Object> components = new LinkedHashMap<>();
-    for (Term t : e.terms()) {
-      components.put(t.name(), t.bytes().value());
-    }
-    perGpu.put("components", components);
-    perGpu.put("allocated_bytes", e.allocated().value());
-    perGpu.put("reserved_bytes", e.reserved().value());
-    perGpu.put("device_bytes", e.device().value());
+    Map<String, Object> perGpu = perGpu(e.terms(), e.allocated(), e.reserved(), e.device());
     if (e.workload().pp() > 1) {
       perGpu.put("pipeline_stage", e.stage());
     }
@@ -255,14 +268,7 @@ public final class Documents {
   public static Map<String, Object> train(dev.vramcalc.core.estimate.TrainingEstimate e) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("mode", "training");
-    Map<String, Object> model = new LinkedHashMap<>();
-    model.put("id", e.model().id());
-    if (e.model().hfId() != null) {
-      model.put("hf_id", e.model().hfId());
-    }
-    model.put("architecture", e.model().architecture().modelType());
-    model.put("parameters", e.model().parameters());
-    doc.put("model", model);
+    doc.put("model", modelHeader(e.model()));
     var w = e.workload();
     doc.put("gpu", gpu(e.gpu(), w.gpus()));
     Map<String, Object> workload = new LinkedHashMap<>();
@@ -292,15 +298,7 @@ public final class Documents {
     }
     doc.put("workload", workload);
     doc.put("trainable_parameters", e.trainableParameters());
-    Map<String, Object> perGpu = new LinkedHashMap<>();
-    Map<String, Object> components = new LinkedHashMap<>();
-    for (Term t : e.terms()) {
-      components.put(t.name(), t.bytes().value());
-    }
-    perGpu.put("components", components);
-    perGpu.put("allocated_bytes", e.allocated().value());
-    perGpu.put("reserved_bytes", e.reserved().value());
-    perGpu.put("device_bytes", e.device().value());
+    Map<String, Object> perGpu = perGpu(e.terms(), e.allocated(), e.reserved(), e.device());
     perGpu.put("most_loaded", e.mostLoaded());
     perGpu.put("peak_phase", e.peakPhase());
     perGpu.put("phases", e.phases());
