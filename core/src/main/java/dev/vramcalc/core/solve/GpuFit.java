@@ -71,10 +71,10 @@ public final class GpuFit {
             w.headroom(), w.engine());
         InferenceEstimate e;
         try {
-          if (!Limits.inferenceFits(model, gpu, x, w.batch(), w.seqLen())) {
+          e = Limits.inferIfFits(model, gpu, x, w.batch(), w.seqLen());
+          if (e == null) {
             continue;
           }
-          e = Limits.infer(model, gpu, x, w.batch(), w.seqLen());
         } catch (BadInputException ex) {
           why = ex.getMessage();
           continue;

@@ -97,14 +97,17 @@ public final class Limits {
    * whether the engine starts and holds that many requests; for other engines, under the margin.
    */
   public static boolean inferenceFits(Model model, Gpu gpu, InferenceWorkload w, long batch, long seq) {
+    return inferIfFits(model, gpu, w, batch, seq) != null;
+  }
+
+  /** Returns the estimate when the batch and context fit as {@link #inferenceFits} judges, else null (one estimate, not two). */
+  public static InferenceEstimate inferIfFits(Model model, Gpu gpu, InferenceWorkload w, long batch, long seq) {
     if (seq > contextCap(model)) {
-      return false;
+      return null;
     }
     InferenceEstimate e = infer(model, gpu, w, batch, seq);
-    if (e.engine() instanceof EngineDetails.Vllm v) {
-      return v.fitsMaxModelLen() && v.maxConcurrency() >= batch;
-    }
-    return e.fit().fits();
+    boolean fits = e.engine() instanceof EngineDetails.Vllm v ? v.fitsMaxModelLen() && v.maxConcurrency() >= batch : e.fit().fits();
+    return fits ? e : null;
   }
 
   /**
