@@ -108,9 +108,13 @@ public final class GgufReader {
       throw c.error(16, "metadata count " + Long.toUnsignedString(kvCount) + " exceeds the limit of " + MAX_METADATA);
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
+    long alignmentAt = 24;
     for (long i = 0; i < kvCount; i++) {
       long at = c.position();
       String key = string(c);
+      if (key.equals("general.alignment")) {
+        alignmentAt = at; // where a bad alignment is reported: its own entry, not the start of the metadata
+      }
       if (metadata.containsKey(key)) {
         throw c.error(at, "duplicate metadata key '" + key + "'");
       }
@@ -121,7 +125,7 @@ public final class GgufReader {
     Object a = metadata.get("general.alignment");
     if (a != null) {
       if (!(a instanceof Long l) || l <= 0 || l > 1 << 20 || Long.bitCount(l) != 1) {
-        throw c.error(24, "general.alignment (" + a + ") must be a power of two up to 1 MiB");
+        throw c.error(alignmentAt, "general.alignment (" + a + ") must be a power of two up to 1 MiB");
       }
       alignment = (Long) a;
     }

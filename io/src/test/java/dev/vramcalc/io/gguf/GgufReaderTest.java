@@ -210,6 +210,8 @@ public class GgufReaderTest {
     byte[] wrapHeader = new GgufBytes().rawTensor(wrapping).header();
     assertThatThrownBy(() -> GgufReader.read(bytes(Arrays.copyOf(wrapHeader, wrapHeader.length + 64)))).isInstanceOf(MalformedFileException.class)
         .hasMessageContaining("runs past the end of the file");
+    // a bad general.alignment is reported at its own entry (it was always byte 24); here the second entry, after 'a' (9 + 4 + 4 bytes)
+    assertProblem(new GgufBytes().u32("a", 1).u32("general.alignment", 48).header(), "general.alignment (48) must be a power of two", 24 + 17);
     byte[] badUtf8 = concat(GgufBytes.u64(2), new byte[] {(byte) 0xC3, (byte) 0x28}, GgufBytes.u32(4), GgufBytes.u32(1));
     assertProblem(new GgufBytes().rawEntry(badUtf8).header(), "not valid UTF-8", 32);
   }
